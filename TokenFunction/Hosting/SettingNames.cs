@@ -1,0 +1,34 @@
+namespace TokenFunction.Hosting;
+
+/// <summary>
+/// The app-setting names the service reads, derived from the options classes so that they are written once.
+/// <c>Section__Property</c> is how a setting reaches <c>Section:Property</c> through environment variables.
+/// </summary>
+public static class SettingNames
+{
+    public const string Separator = "__";
+
+    public static readonly string TokenIssuer = Of(TokenOptions.SectionName, nameof(TokenOptions.Issuer));
+    public static readonly string TokenAudience = Of(TokenOptions.SectionName, nameof(TokenOptions.Audience));
+    public static readonly string TokenAccessTokenLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.AccessTokenLifetimeSeconds));
+    public static readonly string TablesConnectionString = Of(TablesOptions.SectionName, nameof(TablesOptions.ConnectionString));
+    public static readonly string TablesServiceUri = Of(TablesOptions.SectionName, nameof(TablesOptions.ServiceUri));
+    public static readonly string TablesCreateTablesIfMissing = Of(TablesOptions.SectionName, nameof(TablesOptions.CreateTablesIfMissing));
+    public static readonly string IdentityManagedIdentityClientId = Of(IdentityOptions.SectionName, nameof(IdentityOptions.ManagedIdentityClientId));
+    public static readonly string SigningKeyVaultKeyId = Of(SigningOptions.SectionName, nameof(SigningOptions.KeyVaultKeyId));
+    public static readonly string SigningLocalKeyPath = Of(SigningOptions.SectionName, nameof(SigningOptions.LocalKeyPath));
+
+    /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
+    public static IReadOnlyList<string> RequiredInAzure { get; } =
+        [TokenIssuer, TokenAudience, TablesServiceUri, SigningKeyVaultKeyId];
+
+    /// <summary>Every setting of every options class, for checks that a deployment names only settings that exist.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
+         .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName)];
+
+    public static string Of(string section, string property) => section + Separator + property;
+
+    private static IEnumerable<string> Enumerate<T>(string section) =>
+        typeof(T).GetProperties().Where(p => p.CanWrite).Select(p => Of(section, p.Name));
+}
