@@ -1,1 +1,3 @@
-Console.WriteLine("tokenctl");
+using TokenCtl;
+
+return await Cli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,90 @@
+using Azure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TokenFunction.Hosting;
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+
+namespace TokenCtl;
+
+/// <summary>The operator CLI. It reads the same settings (environment variables) as the function app.</summary>
+public static class Cli
+{
+    public const string Usage = """
+        usage: tokenctl serve [--port 8080]
+               tokenctl client add --id ID (--secret S | --generate-secret | --public) --redirect-uri URI... [--scope "a b"] [--allow-plain-pkce] [--replace]
+               tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--lifetime SECONDS]
+               tokenctl pkce
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return args switch
+            {
+                ["serve", .. var rest] => await ServeAsync(new Arguments(rest, new HashSet<string>()), cancellationToken).ConfigureAwait(false),
+                ["client", "add", .. var rest] => await WithStorageAsync(
+                    services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<ClientStore>(), output, cancellationToken)).ConfigureAwait(false),
+                ["code", "issue", .. var rest] => await WithStorageAsync(
+                    services => CodeCommands.IssueAsync(new Arguments(rest, CodeCommands.Flags), services.GetRequiredService<ClientStore>(), services.GetRequiredService<AuthorizationCodeStore>(), output, cancellationToken)).ConfigureAwait(false),
+                ["pkce"] => await PrintPkceAsync(output).ConfigureAwait(false),
+                _ => throw new UsageException("unknown command\n" + Usage),
+            };
+        }
+        catch (UsageException e)
+        {
+            await error.WriteLineAsync("tokenctl: " + e.Message).ConfigureAwait(false);
+            return 2;
+        }
+        catch (OptionsValidationException e)
+        {
+            await error.WriteLineAsync("tokenctl: " + string.Join(" ", e.Failures)).ConfigureAwait(false);
+            return 1;
+        }
+        catch (RequestFailedException e)
+        {
+            await error.WriteLineAsync($"tokenctl: table storage refused the request ({e.Status} {e.ErrorCode}).").ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or AggregateException or IOException)
+        {
+            await error.WriteLineAsync($"tokenctl: table storage did not answer; is Azurite running? ({e.GetType().Name})").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    private static async Task<int> WithStorageAsync(Func<IServiceProvider, Task<int>> command)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddTokenStorage(configuration)
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        _ = services.GetRequiredService<IOptions<TablesOptions>>().Value;
+        return await command(services).ConfigureAwait(false);
+    }
+
+    private static async Task<int> ServeAsync(Arguments args, CancellationToken cancellationToken)
+    {
+        var port = args.OptionalInt("--port") ?? 8080;
+        args.EnsureAllUsed();
+        var app = LocalHost.Build([], builder => builder.WebHost.UseUrls($"http://localhost:{port}"));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Prints a new verifier and its S256 challenge, one per line, for trying the flow by hand.</summary>
+    private static async Task<int> PrintPkceAsync(TextWriter output)
+    {
+        var verifier = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        await output.WriteLineAsync(verifier).ConfigureAwait(false);
+        await output.WriteLineAsync(Pkce.ComputeS256Challenge(verifier)).ConfigureAwait(false);
+        return 0;
+    }
+}

@@ -1,0 +1,73 @@
+using TokenFunction.Clients;
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+
+namespace TokenCtl;
+
+/// <summary><c>tokenctl code issue</c>: does what the authorize step does and prints only the code.</summary>
+public static class CodeCommands
+{
+    public const int DefaultLifetimeSeconds = 60;
+    public const int MaxLifetimeSeconds = 600;
+
+    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    public static async Task<int> IssueAsync(Arguments args, ClientStore clients, AuthorizationCodeStore codes, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clientId = args.Required("--client");
+        var redirectUri = args.Required("--redirect-uri");
+        var challenge = args.Optional("--code-challenge");
+        var method = args.Optional("--code-challenge-method") ?? Pkce.S256;
+        var subject = args.Required("--subject");
+        var scope = args.Optional("--scope");
+        var lifetime = args.OptionalInt("--lifetime") ?? DefaultLifetimeSeconds;
+        args.EnsureAllUsed();
+
+        var client = (OAuthClient.IsValidId(clientId) ? await clients.FindAsync(clientId, cancellationToken).ConfigureAwait(false) : null)
+            ?? throw new UsageException($"no client '{clientId}' is registered");
+        if (!client.RedirectUris.Contains(redirectUri, StringComparer.Ordinal))
+        {
+            throw new UsageException($"'{redirectUri}' is not a registered redirect URI of client '{clientId}'");
+        }
+
+        if (challenge is null && client.IsPublic)
+        {
+            throw new UsageException("public clients must use PKCE: give --code-challenge");
+        }
+
+        if (challenge is not null)
+        {
+            if (!Pkce.IsSupportedMethod(method))
+            {
+                throw new UsageException($"--code-challenge-method must be {Pkce.S256} or {Pkce.Plain}");
+            }
+
+            if (method == Pkce.Plain && !client.AllowPlainPkce)
+            {
+                throw new UsageException($"client '{clientId}' is not allowed the plain method (register it with --allow-plain-pkce)");
+            }
+
+            if (!Pkce.IsValidVerifier(challenge))
+            {
+                throw new UsageException("--code-challenge must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (an S256 challenge is 43)");
+            }
+        }
+
+        var scopes = (scope ?? string.Join(' ', client.AllowedScopes.Order(StringComparer.Ordinal))).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (scopes.FirstOrDefault(s => !client.AllowedScopes.Contains(s)) is { } extra)
+        {
+            throw new UsageException($"scope '{extra}' is not registered for client '{clientId}'");
+        }
+
+        if (lifetime is < 1 or > MaxLifetimeSeconds)
+        {
+            throw new UsageException($"--lifetime must be 1 to {MaxLifetimeSeconds} seconds (RFC 6749 recommends at most 600)");
+        }
+
+        var code = await codes.IssueAsync(
+            new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, string.Join(' ', scopes), TimeSpan.FromSeconds(lifetime)),
+            cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(code).ConfigureAwait(false);
+        return 0;
+    }
+}

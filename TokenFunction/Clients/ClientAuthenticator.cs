@@ -1,0 +1,41 @@
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+
+namespace TokenFunction.Clients;
+
+/// <summary>Turns presented credentials into a registered client, or an <c>invalid_client</c> (RFC 6749 section 2.3).</summary>
+public sealed class ClientAuthenticator(ClientStore clients)
+{
+    public async Task<OAuthClient> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
+    {
+        var client = OAuthClient.IsValidId(credentials.ClientId)
+            ? await clients.FindAsync(credentials.ClientId, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (client is null)
+        {
+            throw OAuthProtocolException.InvalidClient("Client authentication failed: unknown client.", credentials.UsedBasic);
+        }
+
+        if (client.SecretHash is null)
+        {
+            if (credentials.Secret is not null)
+            {
+                throw OAuthProtocolException.InvalidClient("This client is public and must not send a client secret.", credentials.UsedBasic);
+            }
+
+            return client;
+        }
+
+        if (credentials.Secret is null)
+        {
+            throw OAuthProtocolException.InvalidClient("This client is confidential and must authenticate with its client secret.", credentials.UsedBasic);
+        }
+
+        if (!ClientSecretHasher.Verify(credentials.Secret, client.SecretHash))
+        {
+            throw OAuthProtocolException.InvalidClient("Client authentication failed: wrong client secret.", credentials.UsedBasic);
+        }
+
+        return client;
+    }
+}

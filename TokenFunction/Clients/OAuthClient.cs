@@ -1,0 +1,32 @@
+namespace TokenFunction.Clients;
+
+/// <summary>A registered client: who it is, how it authenticates and what it may ask for.</summary>
+public sealed record OAuthClient
+{
+    public const int MaxIdLength = 128;
+
+    public required string ClientId { get; init; }
+
+    /// <summary>The stored hash of the secret (see <see cref="ClientSecretHasher"/>); null for a public client.</summary>
+    public string? SecretHash { get; init; }
+
+    public required IReadOnlyList<string> RedirectUris { get; init; }
+
+    public required IReadOnlySet<string> AllowedScopes { get; init; }
+
+    public required IReadOnlySet<string> AllowedGrantTypes { get; init; }
+
+    /// <summary>Whether codes with the RFC 7636 "plain" method may be redeemed; S256 is always allowed.</summary>
+    public bool AllowPlainPkce { get; init; }
+
+    public bool IsPublic => SecretHash is null;
+
+    /// <summary>
+    /// Client ids are storage keys, so they are limited to URL-unreserved characters; a request naming any
+    /// other id is refused before storage is asked.
+    /// </summary>
+    public static bool IsValidId(string clientId) =>
+        clientId.Length is > 0 and <= MaxIdLength && clientId.All(Protocol.Pkce.IsUnreserved);
+
+    public override string ToString() => $"OAuthClient {{ ClientId = {ClientId}, IsPublic = {IsPublic} }}";
+}

@@ -1,0 +1,16 @@
+using Azure;
+
+namespace TokenFunction.Endpoints;
+
+/// <summary>Tells faults a retry may cure (answered with 503 and Retry-After) from the rest (500).</summary>
+public static class FaultClassifier
+{
+    public static bool IsTransient(Exception exception) => exception switch
+    {
+        RequestFailedException failed => failed.Status is 0 or 408 or 429 or 500 or 502 or 503 or 504,
+        HttpRequestException or TimeoutException or IOException => true,
+        OperationCanceledException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),
+        _ => false,
+    };
+}

@@ -1,0 +1,11 @@
+namespace TokenFunction.Functions;
+
+/// <summary>
+/// The HTTP routes, shared by the Functions triggers and the local Kestrel host. host.json sets an empty
+/// routePrefix so that the well-known documents sit at the root, where RFC 8615 puts them.
+/// </summary>
+public static class Routes
+{
+    public const string Token = "api/v1/oauth/token";
+    public const string Jwks = ".well-known/jwks.json";
+}

@@ -1,0 +1,11 @@
+namespace TokenFunction.Grants;
+
+/// <summary>The registered grant handlers by grant type: the one list of what grants the service supports.</summary>
+public sealed class GrantHandlers(IEnumerable<IGrantHandler> handlers)
+{
+    private readonly Dictionary<string, IGrantHandler> byType = handlers.ToDictionary(h => h.GrantType, StringComparer.Ordinal);
+
+    public IEnumerable<string> SupportedGrantTypes => byType.Keys;
+
+    public IGrantHandler? Find(string grantType) => byType.GetValueOrDefault(grantType);
+}

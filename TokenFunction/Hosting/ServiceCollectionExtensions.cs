@@ -1,0 +1,71 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using TokenFunction.Clients;
+using TokenFunction.Endpoints;
+using TokenFunction.Grants;
+using TokenFunction.Signing;
+using TokenFunction.Storage;
+
+namespace TokenFunction.Hosting;
+
+/// <summary>The service's composition, shared by the Functions host, the local Kestrel host and tokenctl.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Storage only: what tokenctl's client and code commands need.</summary>
+    public static IServiceCollection AddTokenStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<TablesOptions>().Bind(configuration.GetSection(TablesOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TablesOptions>, TablesOptionsValidator>());
+
+        services.TryAddSingleton<TokenCredential>(provider => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = provider.GetRequiredService<IOptions<IdentityOptions>>().Value.ManagedIdentityClientId,
+        }));
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TablesOptions>>().Value;
+            var clientOptions = new TableClientOptions();
+            clientOptions.Retry.MaxRetries = 3;
+            clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+            clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+            return options.ServiceUri is { } uri
+                ? new TableServiceClient(uri, provider.GetRequiredService<TokenCredential>(), clientOptions)
+                : new TableServiceClient(options.ConnectionString ?? TablesOptions.DevelopmentStorage, clientOptions);
+        });
+        services.TryAddSingleton(provider => new TokenTables(
+            provider.GetRequiredService<TableServiceClient>(),
+            provider.GetRequiredService<IOptions<TablesOptions>>().Value.CreateTablesIfMissing));
+        services.TryAddSingleton<ClientStore>();
+        services.TryAddSingleton<AuthorizationCodeStore>();
+        return services;
+    }
+
+    /// <summary>Everything the token service runs on: storage, signing, grants and endpoints.</summary>
+    public static IServiceCollection AddTokenService(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddTokenStorage(configuration);
+        services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<SigningOptions>().Bind(configuration.GetSection(SigningOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SigningOptions>, SigningOptionsValidator>());
+
+        services.TryAddSingleton<ISigningKeyProvider, LocalSigningKeyProvider>();
+        services.TryAddSingleton<AccessTokenFactory>();
+
+        services.TryAddSingleton<ClientAuthenticator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
+        services.TryAddSingleton<GrantHandlers>();
+
+        services.TryAddSingleton<TokenEndpoint>();
+        services.TryAddSingleton<JwksEndpoint>();
+        return services;
+    }
+}

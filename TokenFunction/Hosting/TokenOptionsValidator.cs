@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Options;
+
+namespace TokenFunction.Hosting;
+
+/// <summary>Refuses to start with token settings that would issue tokens nobody can trust.</summary>
+public sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
+{
+    public const int MinLifetimeSeconds = 60;
+    public const int MaxLifetimeSeconds = 86_400;
+
+    public ValidateOptionsResult Validate(string? name, TokenOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Issuer))
+        {
+            failures.Add($"Set {SettingNames.TokenIssuer} to the issuer URL that clients and resource servers trust, e.g. https://login.example.com.");
+        }
+        else if (!Uri.TryCreate(options.Issuer, UriKind.Absolute, out var issuer)
+                 || !(issuer.Scheme == Uri.UriSchemeHttps || (issuer.Scheme == Uri.UriSchemeHttp && issuer.IsLoopback))
+                 || !string.IsNullOrEmpty(issuer.Query) || !string.IsNullOrEmpty(issuer.Fragment))
+        {
+            failures.Add($"{SettingNames.TokenIssuer} must be an https URL without query or fragment (http only for localhost); it is '{options.Issuer}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Audience))
+        {
+            failures.Add($"Set {SettingNames.TokenAudience} to the resource server the access tokens are for, e.g. https://api.example.com.");
+        }
+
+        if (options.AccessTokenLifetimeSeconds is < MinLifetimeSeconds or > MaxLifetimeSeconds)
+        {
+            failures.Add($"{SettingNames.TokenAccessTokenLifetimeSeconds} must be between {MinLifetimeSeconds} and {MaxLifetimeSeconds}; it is {options.AccessTokenLifetimeSeconds}.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

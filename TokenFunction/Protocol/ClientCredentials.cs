@@ -1,0 +1,23 @@
+namespace TokenFunction.Protocol;
+
+/// <summary>How a request identified its client (RFC 6749 section 2.3, OAuth 2.1 section 2.4).</summary>
+public enum ClientAuthenticationMethod
+{
+    /// <summary>A public client: <c>client_id</c> only.</summary>
+    None,
+
+    /// <summary>HTTP Basic with the form-url-encoded id and secret (RFC 6749 section 2.3.1, Appendix B).</summary>
+    ClientSecretBasic,
+
+    /// <summary><c>client_id</c> and <c>client_secret</c> in the body.</summary>
+    ClientSecretPost,
+}
+
+/// <summary>The client identity and secret a request presented, before they are checked.</summary>
+public sealed record ClientCredentials(string ClientId, string? Secret, ClientAuthenticationMethod Method)
+{
+    public bool UsedBasic => Method == ClientAuthenticationMethod.ClientSecretBasic;
+
+    /// <summary>Keeps the secret out of logs and debugger views.</summary>
+    public override string ToString() => $"ClientCredentials {{ ClientId = {ClientId}, Method = {Method} }}";
+}

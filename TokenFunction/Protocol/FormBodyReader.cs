@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
+
+namespace TokenFunction.Protocol;
+
+/// <summary>
+/// Reads a token request body: only application/x-www-form-urlencoded, at most <see cref="MaxBodyBytes"/>,
+/// each parameter at most once. Anything else is an <c>invalid_request</c> that says what was wrong.
+/// </summary>
+public static class FormBodyReader
+{
+    public const int MaxBodyBytes = 16 * 1024;
+    public const string FormMediaType = "application/x-www-form-urlencoded";
+
+    public static async Task<FormParameters> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        RequireFormContentType(request.ContentType);
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        var body = await ReadBoundedAsync(request.Body, cancellationToken).ConfigureAwait(false);
+        if (body.Length == 0)
+        {
+            throw OAuthProtocolException.InvalidRequest("The request body is empty; send the parameters as application/x-www-form-urlencoded.");
+        }
+
+        return Parse(body);
+    }
+
+    public static FormParameters Parse(ReadOnlySpan<byte> body)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var range in body.Split((byte)'&'))
+        {
+            var pair = body[range];
+            if (pair.IsEmpty)
+            {
+                continue;
+            }
+
+            var equals = pair.IndexOf((byte)'=');
+            var rawName = equals < 0 ? pair : pair[..equals];
+            var rawValue = equals < 0 ? [] : pair[(equals + 1)..];
+            if (!FormUrlEncoding.TryDecode(rawName, out var name) || !FormUrlEncoding.TryDecode(rawValue, out var value))
+            {
+                throw OAuthProtocolException.InvalidRequest("The request body is not valid application/x-www-form-urlencoded UTF-8.");
+            }
+
+            if (!values.TryAdd(name, value))
+            {
+                throw OAuthProtocolException.InvalidRequest($"The parameter {ErrorText.Quote(name)} is sent more than once.");
+            }
+        }
+
+        return new FormParameters(values);
+    }
+
+    private static void RequireFormContentType(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            throw OAuthProtocolException.InvalidRequest($"The request has no Content-Type; send {FormMediaType}.");
+        }
+
+        // Any parameter (charset included) is accepted: the encoding is percent-escaped UTF-8 whatever it says.
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var mediaType)
+            || !string.Equals(mediaType.MediaType, FormMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            throw OAuthProtocolException.InvalidRequest($"Content-Type {ErrorText.Quote(contentType)} is not supported; send {FormMediaType}.");
+        }
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        // One byte more than allowed tells a body that is too large from one that fits exactly.
+        var buffer = new byte[MaxBodyBytes + 1];
+        var total = 0;
+        int read;
+        while (total < buffer.Length
+               && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        if (total > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        return buffer[..total];
+    }
+
+    private static OAuthProtocolException TooLarge() =>
+        OAuthProtocolException.InvalidRequest($"The request body is larger than {MaxBodyBytes} bytes.");
+}

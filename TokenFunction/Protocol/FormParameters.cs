@@ -1,0 +1,18 @@
+namespace TokenFunction.Protocol;
+
+/// <summary>The parameters of a token request body. An empty value counts as absent (RFC 6749 section 3.1).</summary>
+public sealed class FormParameters
+{
+    private readonly Dictionary<string, string> values;
+
+    public FormParameters(Dictionary<string, string> values) => this.values = values;
+
+    /// <summary>The value, or null when the parameter is absent or empty.</summary>
+    public string? this[string name] => values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+
+    public bool Has(string name) => this[name] is not null;
+
+    /// <summary>The value of a parameter the grant requires, or an <c>invalid_request</c> that names it.</summary>
+    public string Required(string name) =>
+        this[name] ?? throw OAuthProtocolException.InvalidRequest($"The '{name}' parameter is missing.");
+}

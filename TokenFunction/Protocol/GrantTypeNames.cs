@@ -1,0 +1,8 @@
+namespace TokenFunction.Protocol;
+
+/// <summary>The <c>grant_type</c> values the service knows.</summary>
+public static class GrantTypeNames
+{
+    public const string AuthorizationCode = "authorization_code";
+    public const string RefreshToken = "refresh_token";
+}

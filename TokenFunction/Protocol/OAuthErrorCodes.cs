@@ -1,0 +1,14 @@
+namespace TokenFunction.Protocol;
+
+/// <summary>The token endpoint's error codes (RFC 6749 section 5.2, plus the two section 4.1.2.1 codes used for faults).</summary>
+public static class OAuthErrorCodes
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidClient = "invalid_client";
+    public const string InvalidGrant = "invalid_grant";
+    public const string UnauthorizedClient = "unauthorized_client";
+    public const string UnsupportedGrantType = "unsupported_grant_type";
+    public const string InvalidScope = "invalid_scope";
+    public const string ServerError = "server_error";
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
+}

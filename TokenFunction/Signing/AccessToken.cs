@@ -1,0 +1,10 @@
+namespace TokenFunction.Signing;
+
+/// <summary>What a grant decided the access token says.</summary>
+public sealed record AccessTokenDescriptor(string Subject, string ClientId, string Scope);
+
+/// <summary>A signed access token and what the response says about it.</summary>
+public sealed record AccessToken(string Value, string TokenId, int ExpiresInSeconds, string Scope)
+{
+    public override string ToString() => $"AccessToken {{ TokenId = {TokenId}, ExpiresInSeconds = {ExpiresInSeconds} }}";
+}

@@ -1,0 +1,46 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace TokenFunction.Storage;
+
+/// <summary>
+/// The code row of a grant in <see cref="TableNames.Grants"/>: PartitionKey = <see cref="GrantKeys.ForCode"/>,
+/// RowKey = <see cref="Row"/>. It is also the grant's root: <see cref="RevokedAt"/> revokes everything the grant issued.
+/// </summary>
+public sealed class AuthorizationCodeEntity : ITableEntity
+{
+    public const string Row = "code";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ClientId { get; set; } = string.Empty;
+    public string RedirectUri { get; set; } = string.Empty;
+
+    /// <summary>The RFC 7636 challenge; null when the code was issued without PKCE.</summary>
+    public string? CodeChallenge { get; set; }
+
+    /// <summary>S256 or plain; null exactly when <see cref="CodeChallenge"/> is.</summary>
+    public string? CodeChallengeMethod { get; set; }
+
+    public string Subject { get; set; } = string.Empty;
+
+    /// <summary>Space-separated granted scopes.</summary>
+    public string Scope { get; set; } = string.Empty;
+
+    public DateTimeOffset IssuedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>Set, with <see cref="RedemptionId"/>, by the one request that redeemed the code.</summary>
+    public DateTimeOffset? RedeemedAt { get; set; }
+
+    /// <summary>Identifies the redeeming request, so a retried update that already won can tell so.</summary>
+    public string? RedemptionId { get; set; }
+
+    /// <summary>Set when the code was replayed (RFC 6749 section 4.1.2): the whole grant is revoked.</summary>
+    public DateTimeOffset? RevokedAt { get; set; }
+
+    public bool IsRedeemed => RedemptionId is not null;
+}

@@ -1,0 +1,128 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+
+namespace TokenFunction.Storage;
+
+/// <summary>
+/// Issues and redeems single-use authorization codes. Redemption is a read followed by an If-Match update:
+/// of any number of concurrent redeemers exactly one update succeeds, the rest get 412.
+/// </summary>
+public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvider time, ILogger<AuthorizationCodeStore> logger)
+{
+    private const int CodeBytes = 32;
+    private const int MaxRevokeAttempts = 5;
+
+    /// <summary>Stores a new code and returns it; only its hash is kept.</summary>
+    public async Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
+    {
+        var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(CodeBytes));
+        var now = time.GetUtcNow();
+        var entity = new AuthorizationCodeEntity
+        {
+            PartitionKey = GrantKeys.ForCode(code),
+            ClientId = request.ClientId,
+            RedirectUri = request.RedirectUri,
+            CodeChallenge = request.CodeChallenge,
+            CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
+            Subject = request.Subject,
+            Scope = request.Scope,
+            IssuedAt = now,
+            ExpiresAt = now + request.Lifetime,
+        };
+        var table = await Grants(cancellationToken).ConfigureAwait(false);
+        await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        return code;
+    }
+
+    public async Task<AuthorizationCodeEntity?> FindAsync(string code, CancellationToken cancellationToken) =>
+        await FindByGrantAsync(GrantKeys.ForCode(code), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Consumes the code if nobody has. Azure.Core may retry an update whose response was lost, and the retry
+    /// then sees 412 although this request won; so a 412 is called a replay only after a re-read shows
+    /// another request's redemption id on the row.
+    /// </summary>
+    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken)
+    {
+        if (code.ETag == default)
+        {
+            throw new ArgumentException("Redeem needs the row's ETag: without it the update would not be conditional.", nameof(code));
+        }
+
+        var redemptionId = Guid.NewGuid().ToString("N");
+        var update = new TableEntity(code.PartitionKey, code.RowKey)
+        {
+            [nameof(AuthorizationCodeEntity.RedemptionId)] = redemptionId,
+            [nameof(AuthorizationCodeEntity.RedeemedAt)] = time.GetUtcNow(),
+        };
+        var table = await Grants(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.UpdateEntityAsync(update, code.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            return RedeemOutcome.Redeemed;
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            var current = await FindByGrantAsync(code.PartitionKey, cancellationToken).ConfigureAwait(false);
+            if (current?.RedemptionId == redemptionId)
+            {
+                LogRetriedRedemptionWon(logger, GrantKeys.ForLog(code.PartitionKey));
+                return RedeemOutcome.Redeemed;
+            }
+
+            if (current is not null)
+            {
+                await RevokeGrantAsync(current, cancellationToken).ConfigureAwait(false);
+            }
+
+            return RedeemOutcome.AlreadyRedeemed;
+        }
+    }
+
+    /// <summary>Marks the grant revoked; conditional on the row's ETag, re-read and retried when it moved.</summary>
+    public async Task RevokeGrantAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken)
+    {
+        var table = await Grants(cancellationToken).ConfigureAwait(false);
+        var current = code;
+        for (var attempt = 0; attempt < MaxRevokeAttempts && current is { RevokedAt: null }; attempt++)
+        {
+            var update = new TableEntity(current.PartitionKey, current.RowKey)
+            {
+                [nameof(AuthorizationCodeEntity.RevokedAt)] = time.GetUtcNow(),
+            };
+            try
+            {
+                await table.UpdateEntityAsync(update, current.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                LogGrantRevoked(logger, GrantKeys.ForLog(current.PartitionKey));
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 412)
+            {
+                current = await FindByGrantAsync(current.PartitionKey, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (current is { RevokedAt: null })
+        {
+            throw new InvalidOperationException($"The grant {GrantKeys.ForLog(current.PartitionKey)} could not be revoked after {MaxRevokeAttempts} attempts: its row kept changing.");
+        }
+    }
+
+    public async Task<AuthorizationCodeEntity?> FindByGrantAsync(string grantId, CancellationToken cancellationToken)
+    {
+        var table = await Grants(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<AuthorizationCodeEntity>(grantId, AuthorizationCodeEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value : null;
+    }
+
+    private ValueTask<TableClient> Grants(CancellationToken cancellationToken) => tables.GetAsync(TableNames.Grants, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Authorization code of grant {Grant} was replayed; the grant is revoked.")]
+    private static partial void LogGrantRevoked(ILogger logger, string grant);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A retried redemption of grant {Grant} met its own earlier success.")]
+    private static partial void LogRetriedRedemptionWon(ILogger logger, string grant);
+}

@@ -1,0 +1,31 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace TokenFunction.Storage;
+
+/// <summary>A row of <see cref="TableNames.Clients"/>: PartitionKey = client id, RowKey = <see cref="Row"/>.</summary>
+public sealed class ClientEntity : ITableEntity
+{
+    public const string Row = "client";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = Row;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>See <see cref="Clients.ClientSecretHasher"/>; null for a public client.</summary>
+    public string? SecretHash { get; set; }
+
+    /// <summary>Registered redirect URIs, one per line (a URI cannot hold a line break).</summary>
+    public string RedirectUris { get; set; } = string.Empty;
+
+    /// <summary>Space-separated scopes the client may be granted.</summary>
+    public string Scopes { get; set; } = string.Empty;
+
+    /// <summary>Space-separated grant types the client may use.</summary>
+    public string GrantTypes { get; set; } = string.Empty;
+
+    public bool AllowPlainPkce { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,59 @@
+using Azure;
+using Azure.Data.Tables;
+using TokenFunction.Clients;
+
+namespace TokenFunction.Storage;
+
+/// <summary>Reads and registers clients in <see cref="TableNames.Clients"/>.</summary>
+public sealed class ClientStore(TokenTables tables, TimeProvider time)
+{
+    public async Task<OAuthClient?> FindAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableNames.Clients, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<ClientEntity>(clientId, ClientEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } entity ? ToClient(entity) : null;
+    }
+
+    /// <summary>Registers a client; with <paramref name="replace"/> an existing registration is overwritten.</summary>
+    /// <returns>False when the client exists and <paramref name="replace"/> is not set.</returns>
+    public async Task<bool> SaveAsync(OAuthClient client, bool replace, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableNames.Clients, cancellationToken).ConfigureAwait(false);
+        var entity = new ClientEntity
+        {
+            PartitionKey = client.ClientId,
+            SecretHash = client.SecretHash,
+            RedirectUris = string.Join('\n', client.RedirectUris),
+            Scopes = string.Join(' ', client.AllowedScopes.Order(StringComparer.Ordinal)),
+            GrantTypes = string.Join(' ', client.AllowedGrantTypes.Order(StringComparer.Ordinal)),
+            AllowPlainPkce = client.AllowPlainPkce,
+            CreatedAt = time.GetUtcNow(),
+        };
+        if (replace)
+        {
+            // Registration is an operator's deliberate overwrite of configuration, not a race to win.
+            await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        try
+        {
+            await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    private static OAuthClient ToClient(ClientEntity entity) => new()
+    {
+        ClientId = entity.PartitionKey,
+        SecretHash = string.IsNullOrEmpty(entity.SecretHash) ? null : entity.SecretHash,
+        RedirectUris = entity.RedirectUris.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+        AllowedScopes = entity.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+        AllowedGrantTypes = entity.GrantTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
+        AllowPlainPkce = entity.AllowPlainPkce,
+    };
+}

@@ -1,0 +1,46 @@
+using Azure.Data.Tables;
+
+namespace TokenFunction.Storage;
+
+/// <summary>
+/// The service's table clients. Tables are created on first use when allowed (local runs); a deployment
+/// that creates them itself turns that off. A failed creation is retried by the next request.
+/// </summary>
+public sealed class TokenTables(TableServiceClient service, bool createTablesIfMissing)
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private volatile bool ready = !createTablesIfMissing;
+
+    public async ValueTask<TableClient> GetAsync(string tableName, CancellationToken cancellationToken)
+    {
+        if (!ready)
+        {
+            await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return service.GetTableClient(tableName);
+    }
+
+    private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (ready)
+            {
+                return;
+            }
+
+            foreach (var name in TableNames.All)
+            {
+                await service.CreateTableIfNotExistsAsync(name, cancellationToken).ConfigureAwait(false);
+            }
+
+            ready = true;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}
