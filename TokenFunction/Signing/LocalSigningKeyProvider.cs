@@ -15,7 +15,8 @@ public sealed partial class LocalSigningKeyProvider : ISigningKeyProvider, IDisp
     public LocalSigningKeyProvider(IOptions<SigningOptions> options, ILogger<LocalSigningKeyProvider> logger)
     {
         var settings = options.Value;
-        key = new Lazy<LocalSigningKey>(() => Load(settings, logger));
+        // PublicationOnly does not cache a failure: a key file fixed after a fault is picked up without a restart.
+        key = new Lazy<LocalSigningKey>(() => Load(settings, logger), LazyThreadSafetyMode.PublicationOnly);
     }
 
     public ValueTask<ISigningKey> GetSigningKeyAsync(CancellationToken cancellationToken) => ValueTask.FromResult<ISigningKey>(key.Value);

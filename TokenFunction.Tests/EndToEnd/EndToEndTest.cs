@@ -1,0 +1,92 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Duende.IdentityModel.Client;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.EndToEnd;
+
+/// <summary>A service on the local host against Azurite, reached over real HTTP on loopback.</summary>
+public abstract class EndToEndTest
+{
+    protected ServiceHost Host { get; private set; } = null!;
+
+    protected HttpClient Http { get; private set; } = null!;
+
+    protected TestClients Clients { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task StartHostAsync()
+    {
+        Host = await ServiceHost.StartAsync();
+        Http = new HttpClient();
+        Clients = new TestClients(Host.Services);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopHostAsync()
+    {
+        Http.Dispose();
+        await Host.DisposeAsync();
+    }
+
+    protected Task<TokenResponse> RedeemAsync(RegisteredClient client, IssuedCode code, ClientCredentialStyle style = ClientCredentialStyle.AuthorizationHeader, string redirectUri = TestClients.RedirectUri) =>
+        Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        {
+            Address = Host.TokenEndpoint.ToString(),
+            ClientId = client.ClientId,
+            ClientSecret = client.Secret,
+            ClientCredentialStyle = client.Secret is null ? ClientCredentialStyle.PostBody : style,
+            Code = code.Code,
+            RedirectUri = redirectUri,
+            CodeVerifier = code.Verifier,
+        });
+
+    protected Task<HttpResponseMessage> PostFormAsync(IEnumerable<KeyValuePair<string, string>> form, string? basic = null, string? query = null)
+    {
+        var body = string.Join('&', form.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        return PostRawAsync(body, "application/x-www-form-urlencoded", basic, query);
+    }
+
+    protected Task<HttpResponseMessage> PostRawAsync(string body, string? contentType, string? basic = null, string? query = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Host.TokenEndpoint + (query ?? string.Empty))
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)),
+        };
+        if (contentType is not null)
+        {
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        if (basic is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", basic);
+        }
+
+        return Http.SendAsync(request);
+    }
+
+    protected static string BasicOf(string clientId, string secret) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(clientId)}:{Uri.EscapeDataString(secret)}"));
+
+    protected static Dictionary<string, string> CodeForm(IssuedCode code, string? clientId = null)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code.Code,
+            ["redirect_uri"] = TestClients.RedirectUri,
+        };
+        if (code.Verifier is not null)
+        {
+            form["code_verifier"] = code.Verifier;
+        }
+
+        if (clientId is not null)
+        {
+            form["client_id"] = clientId;
+        }
+
+        return form;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text.Json;
+using TokenFunction.Protocol;
+
+namespace TokenFunction.Tests.EndToEnd;
+
+/// <summary>What every token endpoint response must satisfy, checked in one place.</summary>
+public static class OAuthAssert
+{
+    public static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error, string? descriptionContains = null, bool basicChallenge = false)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement.Clone();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(status), body);
+            Assert.That(root.GetProperty(OAuthParameterNames.Error).GetString(), Is.EqualTo(error), body);
+            Assert.That(root.TryGetProperty(OAuthParameterNames.AccessToken, out _), Is.False, "an error must not carry a token");
+            Assert.That(body, Does.Not.Contain("   at ").And.Not.Contain("Exception"), "no stack trace or exception type");
+            AssertNoStoreJson(response);
+            if (root.TryGetProperty(OAuthParameterNames.ErrorDescription, out var description))
+            {
+                Assert.That(description.GetString()!.All(ErrorText.IsAllowed), Is.True, "error_description uses only RFC 6749 characters");
+                if (descriptionContains is not null)
+                {
+                    Assert.That(description.GetString(), Does.Contain(descriptionContains).IgnoreCase);
+                }
+            }
+            else
+            {
+                Assert.That(descriptionContains, Is.Null, "expected an error_description");
+            }
+
+            if (basicChallenge)
+            {
+                Assert.That(response.Headers.WwwAuthenticate.Select(h => h.Scheme), Does.Contain("Basic"));
+            }
+            else
+            {
+                Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
+            }
+        });
+        return root;
+    }
+
+    public static void AssertNoStoreJson(HttpResponseMessage response)
+    {
+        Assert.That(response.Headers.CacheControl?.NoStore, Is.True, "Cache-Control: no-store");
+        Assert.That(response.Headers.Pragma.ToString(), Is.EqualTo("no-cache"));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+        Assert.That(response.Content.Headers.ContentType?.CharSet, Is.EqualTo("utf-8"));
+    }
+}

@@ -1,0 +1,104 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+using TokenFunction.Storage;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.Storage;
+
+/// <summary>The code store's concurrency contract, against Azurite.</summary>
+public sealed class AuthorizationCodeStoreTests
+{
+    [Test]
+    public async Task RetriedUpdateThatAlreadySucceeded_IsStillReportedAsThisRequestsRedemption()
+    {
+        var lostResponse = new LoseFirstUpdateResponsePolicy();
+        var options = new TableClientOptions();
+        options.AddPolicy(lostResponse, HttpPipelinePosition.PerRetry);
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        var store = NewStore(new TableServiceClient(TestEnvironment.Azurite.ConnectionString, options));
+        var code = await store.IssueAsync(NewCode(), CancellationToken.None);
+        var row = (await store.FindAsync(code, CancellationToken.None))!;
+
+        var outcome = await store.RedeemAsync(row, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(lostResponse.Dropped, Is.True, "the first update reached storage and its response was lost");
+            Assert.That(outcome, Is.EqualTo(RedeemOutcome.Redeemed), "the retry's 412 met this request's own redemption id");
+        });
+        var after = (await store.FindAsync(code, CancellationToken.None))!;
+        Assert.That(after.RevokedAt, Is.Null, "our own retry is not a replay");
+    }
+
+    [Test]
+    public async Task TwoRedeemersHoldingTheSameRow_OneWinsAndTheOtherRevokesTheGrant()
+    {
+        var store = NewStore(new TableServiceClient(TestEnvironment.Azurite.ConnectionString));
+        var code = await store.IssueAsync(NewCode(), CancellationToken.None);
+        var first = (await store.FindAsync(code, CancellationToken.None))!;
+        var second = (await store.FindAsync(code, CancellationToken.None))!;
+
+        var outcomes = new[] { await store.RedeemAsync(first, CancellationToken.None), await store.RedeemAsync(second, CancellationToken.None) };
+
+        Assert.That(outcomes, Is.EqualTo(new[] { RedeemOutcome.Redeemed, RedeemOutcome.AlreadyRedeemed }));
+        var after = (await store.FindAsync(code, CancellationToken.None))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(after.IsRedeemed, Is.True);
+            Assert.That(after.RevokedAt, Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public async Task RedeemWithoutETag_IsRefusedRatherThanSentAsAnUnconditionalUpdate()
+    {
+        var store = NewStore(new TableServiceClient(TestEnvironment.Azurite.ConnectionString));
+        var row = new AuthorizationCodeEntity { PartitionKey = GrantKeys.ForCode("x") };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => store.RedeemAsync(row, CancellationToken.None));
+    }
+
+    [Test]
+    public async Task IssuedCode_IsStoredOnlyAsItsHash()
+    {
+        var service = new TableServiceClient(TestEnvironment.Azurite.ConnectionString);
+        var store = NewStore(service);
+        var code = await store.IssueAsync(NewCode(), CancellationToken.None);
+
+        var row = await service.GetTableClient(TableNames.Grants).GetEntityAsync<TableEntity>(GrantKeys.ForCode(code), AuthorizationCodeEntity.Row);
+
+        Assert.That(row.Value.Select(property => property.Value?.ToString()), Has.None.Contains(code));
+        Assert.That(row.Value.PartitionKey, Is.Not.EqualTo(code));
+    }
+
+    private static AuthorizationCodeStore NewStore(TableServiceClient service) =>
+        new(new TokenTables(service, createTablesIfMissing: true), TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+
+    private static NewAuthorizationCode NewCode() =>
+        new("store-client", TestClients.RedirectUri, null, null, "alice", "orders:read", TimeSpan.FromMinutes(1));
+
+    /// <summary>
+    /// Lets the first entity update reach storage, then throws as if its response were lost on the way back:
+    /// Azure.Core's retry policy then sends the same conditional update again.
+    /// </summary>
+    private sealed class LoseFirstUpdateResponsePolicy : HttpPipelinePolicy
+    {
+        public bool Dropped { get; private set; }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            throw new NotSupportedException("The store is async all the way.");
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            if (!Dropped && message.Request.Method != RequestMethod.Get && message.Request.Headers.TryGetValue("If-Match", out _)
+                && message.Response.Status is >= 200 and < 300)
+            {
+                Dropped = true;
+                throw new IOException("Simulated: the connection dropped before the response arrived.");
+            }
+        }
+    }
+}
