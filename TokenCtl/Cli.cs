@@ -33,7 +33,9 @@ public static class Cli
                 ["code", "issue", .. var rest] => await WithStorageAsync(
                     services => CodeCommands.IssueAsync(new Arguments(rest, CodeCommands.Flags), services.GetRequiredService<ClientStore>(), services.GetRequiredService<AuthorizationCodeStore>(), output, cancellationToken)).ConfigureAwait(false),
                 ["pkce"] => await PrintPkceAsync(output).ConfigureAwait(false),
-                _ => throw new UsageException("unknown command\n" + Usage),
+                ["help"] or ["--help"] => await PrintUsageAsync(output).ConfigureAwait(false),
+                [] => throw new UsageException("no command; run 'tokenctl help' for the commands"),
+                [var command, ..] => throw new UsageException($"unknown command '{command}'; run 'tokenctl help' for the commands"),
             };
         }
         catch (UsageException e)
@@ -46,12 +48,12 @@ public static class Cli
             await error.WriteLineAsync("tokenctl: " + string.Join(" ", e.Failures)).ConfigureAwait(false);
             return 1;
         }
-        catch (RequestFailedException e)
+        catch (RequestFailedException e) when (e.Status != 0)
         {
             await error.WriteLineAsync($"tokenctl: table storage refused the request ({e.Status} {e.ErrorCode}).").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is HttpRequestException or AggregateException or IOException)
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or IOException)
         {
             await error.WriteLineAsync($"tokenctl: table storage did not answer; is Azurite running? ({e.GetType().Name})").ConfigureAwait(false);
             return 1;
@@ -76,6 +78,12 @@ public static class Cli
         var app = LocalHost.Build([], builder => builder.WebHost.UseUrls($"http://localhost:{port}"));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> PrintUsageAsync(TextWriter output)
+    {
+        await output.WriteLineAsync(Usage).ConfigureAwait(false);
         return 0;
     }
 

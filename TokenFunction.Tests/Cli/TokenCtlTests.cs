@@ -1,0 +1,108 @@
+using TokenFunction.Hosting;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.Cli;
+
+/// <summary>The operator CLI, run as a process with the same settings the function app reads.</summary>
+public sealed class TokenCtlTests
+{
+    private static readonly string TokenCtl = RepositoryRoot.Combine("TokenCtl", "bin", RepositoryRoot.Configuration, "net10.0", "tokenctl.dll");
+
+    [Test]
+    public async Task ClientAddThenCodeIssue_PrintsOnlyACodeThatTheServiceRedeems()
+    {
+        var clientId = TestClients.NewId("cli");
+        var added = await RunAsync("client", "add", "--id", clientId, "--generate-secret", "--redirect-uri", TestClients.RedirectUri, "--scope", "orders:read");
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        var secret = added.StandardOutput.Trim();
+        Assert.That(secret, Does.Match("^[A-Za-z0-9_-]{43}$"), "a generated secret is printed once, in unreserved characters");
+
+        var verifier = TestClients.NewVerifier();
+        var issued = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri,
+            "--code-challenge", TokenFunction.Protocol.Pkce.ComputeS256Challenge(verifier), "--subject", "bob", "--scope", "orders:read");
+        Assert.That(issued.ExitCode, Is.EqualTo(0), issued.StandardError);
+        Assert.That(issued.StandardOutput, Does.Match("^[A-Za-z0-9_-]{43}\n$"), "stdout holds only the code");
+
+        await using var host = await ServiceHost.StartAsync();
+        using var http = new HttpClient();
+        var response = await Duende.IdentityModel.Client.HttpClientTokenRequestExtensions.RequestAuthorizationCodeTokenAsync(http, new()
+        {
+            Address = host.TokenEndpoint.ToString(),
+            ClientId = clientId,
+            ClientSecret = secret,
+            Code = issued.StandardOutput.Trim(),
+            RedirectUri = TestClients.RedirectUri,
+            CodeVerifier = verifier,
+        });
+        Assert.That(response.IsError, Is.False, response.Raw);
+        Assert.That(response.Scope, Is.EqualTo("orders:read"));
+    }
+
+    [Test]
+    public async Task ClientAddOfAnExistingId_FailsWithOneLineUnlessReplace()
+    {
+        var clientId = TestClients.NewId("dup");
+        string[] add = ["client", "add", "--id", clientId, "--public", "--redirect-uri", TestClients.RedirectUri];
+        Assert.That((await RunAsync(add)).ExitCode, Is.EqualTo(0));
+
+        var again = await RunAsync(add);
+        var replaced = await RunAsync([.. add, "--replace"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(again.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(OneLine(again.StandardError), Does.Contain("already exists").And.Contain("--replace"));
+            Assert.That(replaced.ExitCode, Is.EqualTo(0), replaced.StandardError);
+        });
+    }
+
+    [TestCase(new[] { "code", "issue", "--client", "nobody-registered-this", "--redirect-uri", "https://x.test/cb", "--code-challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGF8y8iEWM", "--subject", "s" }, "no client", TestName = "CodeIssueForUnknownClient_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--secret", "short", "--redirect-uri", "https://x.test/cb" }, "at least 32", TestName = "ClientAddWithShortSecret_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb#frag" }, "fragment", TestName = "ClientAddWithFragmentInRedirectUri_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--colour", "red" }, "unknown option --colour", TestName = "UnknownOption_FailsWithOneLine")]
+    [TestCase(new[] { "frobnicate" }, "unknown command", TestName = "UnknownCommand_FailsWithUsage")]
+    public async Task InvalidCommand_ExitsNonZeroWithAMessage(string[] arguments, string message)
+    {
+        var result = await RunAsync(arguments);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(result.StandardError, Does.StartWith("tokenctl: ").And.Contain(message));
+            Assert.That(result.StandardOutput, Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task CodeIssueForPublicClientWithoutChallenge_IsRefused()
+    {
+        var clientId = TestClients.NewId("pubcli");
+        Assert.That((await RunAsync("client", "add", "--id", clientId, "--public", "--redirect-uri", TestClients.RedirectUri)).ExitCode, Is.EqualTo(0));
+
+        var result = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri, "--subject", "s");
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(OneLine(result.StandardError), Does.Contain("PKCE"));
+    }
+
+    [Test]
+    public async Task UnreachableStorage_FailsWithOneLineNotAStackTrace()
+    {
+        var closed = TestEnvironment.Azurite.ConnectionString.Replace($":{TestEnvironment.Azurite.Port}/", $":{FreePort.Next()}/", StringComparison.Ordinal);
+        var result = await ProcessRunner.RunAsync("dotnet", [TokenCtl, "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb"],
+            new Dictionary<string, string?> { [SettingNames.TablesConnectionString] = closed }, TimeSpan.FromMinutes(2));
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain("table storage"));
+    }
+
+    private static Task<ProcessResult> RunAsync(params string[] arguments) =>
+        ProcessRunner.RunAsync("dotnet", [TokenCtl, .. arguments],
+            new Dictionary<string, string?> { [SettingNames.TablesConnectionString] = TestEnvironment.Azurite.ConnectionString }, TimeSpan.FromMinutes(1));
+
+    private static string OneLine(string text)
+    {
+        Assert.That(text.TrimEnd('\n'), Does.Not.Contain('\n'), "errors are one line");
+        return text;
+    }
+}

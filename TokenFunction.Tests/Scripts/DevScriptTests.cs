@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.Scripts;
+
+/// <summary>scripts/dev as a developer runs it: it serves, and the curl it prints redeems a code for a valid JWT.</summary>
+public sealed class DevScriptTests
+{
+    [Test]
+    public async Task DevScript_PrintsACurlThatReturnsAJwtValidAgainstTheJwks()
+    {
+        var port = FreePort.Next();
+        var environment = new Dictionary<string, string?>
+        {
+            ["TOKEN_DEV_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The emulator the tests already run answers there, so the script uses it instead of starting one.
+            ["AZURITE_TABLE_PORT"] = TestEnvironment.Azurite.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Signing__LocalKeyPath"] = Path.Combine(Path.GetTempPath(), $"dev-script-{Guid.NewGuid():N}.pem"),
+        };
+        using var dev = ProcessRunner.Start("bash", [RepositoryRoot.Combine("scripts", "dev")], environment);
+        var errors = dev.StandardError.ReadToEndAsync();
+        try
+        {
+            var curl = await ReadCurlLineAsync(dev, errors, TimeSpan.FromMinutes(4));
+            var drained = dev.StandardOutput.ReadToEndAsync();
+
+            var result = await ProcessRunner.RunAsync("bash", ["-c", curl], new Dictionary<string, string?>(), TimeSpan.FromMinutes(1));
+
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError);
+            using var body = JsonDocument.Parse(result.StandardOutput);
+            var token = body.RootElement.GetProperty("access_token").GetString()!;
+            using var http = new HttpClient();
+            var validation = await JwtValidation.ValidateAsync(http, new Uri($"http://localhost:{port}/.well-known/jwks.json"), token,
+                issuer: $"http://localhost:{port}", audience: "https://api.example.com");
+            Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
+        }
+        finally
+        {
+            dev.Kill(entireProcessTree: true);
+            await dev.WaitForExitAsync();
+            File.Delete(environment["Signing__LocalKeyPath"]!);
+        }
+    }
+
+    private static async Task<string> ReadCurlLineAsync(Process dev, Task<string> errors, TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        var seen = new System.Text.StringBuilder();
+        while (await dev.StandardOutput.ReadLineAsync(cancellation.Token) is { } line)
+        {
+            seen.AppendLine(line);
+            if (line.StartsWith("curl ", StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        Assert.Fail($"scripts/dev ended without printing a curl. It printed:\n{seen}\n{await errors}");
+        return string.Empty;
+    }
+}
