@@ -28,7 +28,8 @@ public static class ClientSecretHasher
     public static bool Verify(string secret, string storedHash)
     {
         var parts = storedHash.Split('$');
-        if (parts.Length != 3 || parts[0] != Scheme)
+        // A malformed stored hash is a failed verification, not an exception (which would answer 500, not 401).
+        if (parts.Length != 3 || parts[0] != Scheme || !Base64Url.IsValid(parts[1]) || !Base64Url.IsValid(parts[2]))
         {
             return false;
         }

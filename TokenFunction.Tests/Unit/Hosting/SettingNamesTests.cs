@@ -1,0 +1,37 @@
+using TokenFunction.Hosting;
+
+namespace TokenFunction.Tests.Unit.Hosting;
+
+public class SettingNamesTests
+{
+    [Test]
+    public void SettingNames_UseDoubleUnderscoreEnvironmentForm()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(SettingNames.TokenIssuer, Is.EqualTo("Token__Issuer"));
+            Assert.That(SettingNames.TokenAudience, Is.EqualTo("Token__Audience"));
+            Assert.That(SettingNames.TokenAccessTokenLifetimeSeconds, Is.EqualTo("Token__AccessTokenLifetimeSeconds"));
+            Assert.That(SettingNames.TablesServiceUri, Is.EqualTo("Tables__ServiceUri"));
+            Assert.That(SettingNames.TablesConnectionString, Is.EqualTo("Tables__ConnectionString"));
+            Assert.That(SettingNames.SigningLocalKeyPath, Is.EqualTo("Signing__LocalKeyPath"));
+            Assert.That(SettingNames.SigningKeyVaultKeyId, Is.EqualTo("Signing__KeyVaultKeyId"));
+        });
+    }
+
+    [Test]
+    public void RequiredInAzure_AreAllKnownSettings()
+    {
+        Assert.That(SettingNames.RequiredInAzure, Is.SubsetOf(SettingNames.All));
+    }
+
+    [Test]
+    public void All_ListsEverySettingOnce()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(SettingNames.All, Is.Unique);
+            Assert.That(SettingNames.All, Does.Contain("Signing__GenerateLocalKeyIfMissing").And.Contain("Identity__ManagedIdentityClientId"));
+        });
+    }
+}
