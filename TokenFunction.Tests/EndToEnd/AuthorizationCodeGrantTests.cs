@@ -49,6 +49,21 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
     }
 
     [Test]
+    public async Task RedeemedCodePresentedByAnotherClient_RevokesTheGrant()
+    {
+        var owner = await Clients.AddPublicAsync();
+        var other = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(owner.ClientId);
+        Assert.That((await RedeemAsync(owner, code)).IsError, Is.False);
+
+        var leaked = await RedeemAsync(other, code);
+
+        await OAuthAssert.ErrorAsync(leaked.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "already redeemed");
+        var row = await Host.Services.GetRequiredService<AuthorizationCodeStore>().FindAsync(code.Code, CancellationToken.None);
+        Assert.That(row!.RevokedAt, Is.Not.Null, "a redeemed code in anyone's hands has leaked");
+    }
+
+    [Test]
     public async Task RedirectUriNotIdentical_IsInvalidGrant()
     {
         var client = await Clients.AddPublicAsync();

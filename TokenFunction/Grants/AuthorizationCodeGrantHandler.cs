@@ -32,16 +32,18 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         var grant = await codes.FindAsync(code, cancellationToken).ConfigureAwait(false)
             ?? throw OAuthProtocolException.InvalidGrant("The authorization code is unknown.");
-        if (!string.Equals(grant.ClientId, client.ClientId, StringComparison.Ordinal))
-        {
-            throw OAuthProtocolException.InvalidGrant("The authorization code was issued to another client.");
-        }
 
+        // A redeemed code in anyone's hands has leaked: revoke whatever it issued, whoever presents it.
         if (grant.IsRedeemed)
         {
             LogReplay(logger, client.ClientId, GrantKeys.ForLog(grant.PartitionKey));
             await codes.RevokeGrantAsync(grant, cancellationToken).ConfigureAwait(false);
             throw AlreadyRedeemed();
+        }
+
+        if (!string.Equals(grant.ClientId, client.ClientId, StringComparison.Ordinal))
+        {
+            throw OAuthProtocolException.InvalidGrant("The authorization code was issued to another client.");
         }
 
         if (time.GetUtcNow() >= grant.ExpiresAt)

@@ -23,9 +23,10 @@ public sealed class TablesOptionsValidator : IValidateOptions<TablesOptions>
             return ValidateOptionsResult.Success;
         }
 
-        if (!hasConnectionString && AzureEnvironment.IsRunningInAzure)
+        if (AzureEnvironment.IsRunningInAzure
+            && (!hasConnectionString || options.ConnectionString!.Contains(TablesOptions.DevelopmentStorage, StringComparison.OrdinalIgnoreCase)))
         {
-            return ValidateOptionsResult.Fail($"Running in Azure without storage settings: set {SettingNames.TablesServiceUri} to the storage account's table endpoint (the app's managed identity needs Storage Table Data Contributor).");
+            return ValidateOptionsResult.Fail($"Running in Azure without production storage settings: set {SettingNames.TablesServiceUri} to the storage account's table endpoint (the app's managed identity needs Storage Table Data Contributor).");
         }
 
         return ValidateOptionsResult.Success;

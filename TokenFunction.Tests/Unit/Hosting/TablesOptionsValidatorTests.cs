@@ -79,6 +79,7 @@ public class TablesOptionsValidatorTests
 
     [TestCase(null)]
     [TestCase(" ")]
+    [TestCase("UseDevelopmentStorage=true")]
     public void Validate_RefusesNoStorageSettingsInAzureNamingServiceUri(string? connectionString)
     {
         var result = WithInstanceId("0123456789abcdef", () => Validate(new TablesOptions { ConnectionString = connectionString }));
