@@ -108,7 +108,7 @@ internal sealed class KeyVaultChallengeAuthenticationPolicy : BearerTokenAuthent
             throw new InvalidOperationException($"The Key Vault authentication challenge names an invalid resource '{scope}'.");
         }
 
-        string host = message.Request.Uri.Host;
+        string host = message.Request.Uri.Host ?? string.Empty;
         if (_verifyChallengeResource && !host.EndsWith("." + scopeUri.Host, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException(
