@@ -89,16 +89,41 @@ internal sealed class KeyVaultDouble : IAsyncDisposable
         return vault;
     }
 
-    /// <summary>A transport that trusts exactly this double's certificate, and nothing else.</summary>
+    /// <summary>
+    /// A transport that trusts exactly this double's certificate and nothing else, and that reaches the vault's
+    /// host name (<see cref="VaultHost"/>, not in DNS) on 127.0.0.1, so that the client sees a vault-like domain.
+    /// </summary>
     public HttpClientTransport CreateTransport()
     {
         byte[] pinned = Certificate.RawData;
-#pragma warning disable CA5399 // The test transport has no revocation to check: it pins one self-signed certificate.
-        var handler = new HttpClientHandler
+        int port = Port;
+        var handler = new SocketsHttpHandler
         {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.RawData.AsSpan().SequenceEqual(pinned),
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                if (!string.Equals(context.DnsEndPoint.Host, VaultHost, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new HttpRequestException($"The test transport only reaches {VaultHost}, not {context.DnsEndPoint.Host}.");
+                }
+
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken).ConfigureAwait(false);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                // Pins the one self-signed certificate of this double (the test's only trust decision).
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(pinned),
+            },
         };
-#pragma warning restore CA5399
         return new HttpClientTransport(handler);
     }
 
