@@ -167,8 +167,15 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
             {
                 // Logged where it was raised; signing goes on with the keys already known.
             }
-            catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException && _disposed.IsCancellationRequested)
             {
+                // The provider was disposed.
+            }
+#pragma warning disable CA1031 // A background refresh must never fault unobserved; signing goes on with the keys already known.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                LogRefreshFailed(_logger, _key.ToString(), exception);
             }
             finally
             {
@@ -189,10 +196,9 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
     private async Task<Snapshot> LoadCurrentAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         bool initialLoad = _snapshot is null;
-        KeyVaultKey current = (await _client.GetKeyAsync(_key.Name, null, cancellationToken).ConfigureAwait(false)).Value;
-        string currentVersion = VersionOf(current.Key?.KeyId)
-            ?? throw _errors.Invalid("Key Vault returned the current key without a version identifier.");
 
+        // The version list carries every version's attributes (also of disabled ones, whose key material the vault
+        // may refuse to return); key material is then read per version, once, for the versions that matter.
         var items = new Dictionary<string, KeyVaultKeyAttributes>(StringComparer.Ordinal);
         await foreach (KeyVaultKeyItem item in _client.GetPropertiesOfKeyVersionsAsync(_key.Name, cancellationToken).ConfigureAwait(false))
         {
@@ -201,9 +207,6 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
                 items[version] = item.Attributes;
             }
         }
-
-        // The version list may lag behind a just-created version; the current key is authoritative for itself.
-        items[currentVersion] = current.Attributes;
 
         var candidates = new List<(string Version, KeyVaultKeyAttributes Attributes, DateTimeOffset Created, DateTimeOffset ActivatesAt)>();
         foreach ((string version, KeyVaultKeyAttributes attributes) in items)
@@ -251,13 +254,11 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
             {
                 key = _keys.TryGetValue(version, out KeyVaultSigningKey? known)
                     ? known
-                    : KeyFor(version, version == currentVersion
-                        ? current
-                        : (await _client.GetKeyAsync(_key.Name, version, cancellationToken).ConfigureAwait(false)).Value);
+                    : KeyFor(version, (await _client.GetKeyAsync(_key.Name, version, cancellationToken).ConfigureAwait(false)).Value);
             }
-            catch (KeyVaultSigningException) when (version != currentVersion)
+            catch (KeyVaultSigningException unusable) when (!unusable.IsTransient && i < candidates.Count - 1)
             {
-                continue; // An older version this service cannot use (logged); the others still work.
+                continue; // An older version this service cannot sign with (logged); the newer ones still work.
             }
 
             entries.Add(new Entry(key, created, attributes.NotBeforeTime, attributes.ExpiresTime, Enabled: true, activatesAt, retiredAt));
@@ -295,9 +296,9 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
 
     public void Dispose()
     {
+        // The lock and the token source are not disposed: a background refresh may still hold them and they own no
+        // unmanaged state that needs it (no wait handle is ever requested).
         _disposed.Cancel();
-        _disposed.Dispose();
-        _refreshLock.Dispose();
     }
 
     /// <summary>One key version as last read: its signing key and when it may sign and be published.</summary>
@@ -347,6 +348,9 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
 
     [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "Signing access tokens with Key Vault key {Key}, version {Version} ({Algorithm})")]
     private static partial void LogSigner(ILogger logger, string key, string version, string algorithm);
+
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Error, Message = "Refreshing Key Vault key {Key} failed; signing goes on with the versions already known")]
+    private static partial void LogRefreshFailed(ILogger logger, string key, Exception exception);
 
     [LoggerMessage(EventId = 4111, Level = LogLevel.Information,
         Message = "Key Vault key {Key} has a new version {Version}: published in JWKS now, signs from {SignsFrom:O}")]
