@@ -33,7 +33,7 @@ internal sealed class KeyVaultHarness : IAsyncDisposable
 
     public KeyVaultDouble Vault { get; }
 
-    public FixedTokenCredential Credential { get; } = new();
+    public FixedTokenCredential Credential { get; set; } = new();
 
     public static async Task<KeyVaultHarness> StartAsync()
     {

@@ -278,7 +278,7 @@ public class KeyVaultSigningTests
         h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
         KeyVaultSigningKeyProvider provider = h.CreateProvider(
             configure: o => o.KeyVaultMaxRetries = 1,
-            configureClient: o => o.Retry.NetworkTimeout = TimeSpan.FromMilliseconds(300));
+            configureClient: o => o.Retry.NetworkTimeout = TimeSpan.FromSeconds(2));
         ISigningKey key = await provider.GetSigningKeyAsync(CancellationToken.None);
         h.Vault.ResetCounts();
         h.Vault.ResponseDelay = TimeSpan.FromMinutes(5);
@@ -304,5 +304,54 @@ public class KeyVaultSigningTests
 
         Assert.That(listed, Is.EqualTo(versions));
         Assert.That(h.Vault.Count("list-versions"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task RejectedToken401_SurfacesAsANonTransientError()
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        h.Credential = new FixedTokenCredential("a-token-the-vault-does-not-accept");
+        KeyVaultSigningKeyProvider provider = h.CreateProvider();
+
+        var failure = await Assert.ThrowsAsync<KeyVaultSigningException>(async () => await provider.GetSigningKeyAsync(CancellationToken.None));
+
+        Assert.That(failure!.IsTransient, Is.False);
+        Assert.That(failure.Status, Is.EqualTo(401));
+        Assert.That(h.Vault.Count("challenge"), Is.EqualTo(2), "one challenge round-trip, one rejected token, no loop");
+    }
+
+    [Test]
+    public async Task DueRefresh_NeverDelaysTheHotPath()
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        string version = h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        KeyVaultSigningKeyProvider provider = h.CreateProvider(
+            configure: o => o.KeyVaultMaxRetries = 0,
+            configureClient: o => o.Retry.NetworkTimeout = TimeSpan.FromSeconds(2));
+        await provider.GetSigningKeyAsync(CancellationToken.None);
+        h.Vault.ResponseDelay = TimeSpan.FromMinutes(5);
+        h.Time.Advance(TimeSpan.FromSeconds(61));
+
+        ValueTask<ISigningKey> pending = provider.GetSigningKeyAsync(CancellationToken.None);
+
+        Assert.That(pending.IsCompletedSuccessfully, Is.True, "the refresh runs in the background");
+        Assert.That((await pending).KeyId, Is.EqualTo(version));
+    }
+
+    [Test]
+    public async Task JwksStaysPublished_WhenARefreshFails()
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        string version = h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        KeyVaultSigningKeyProvider provider = h.CreateProvider();
+        await provider.GetPublicKeysAsync(CancellationToken.None);
+        h.Vault.Forbidden = true;
+        h.Time.Advance(TimeSpan.FromSeconds(61));
+
+        IReadOnlyList<PublicJsonWebKey> published = await provider.GetPublicKeysAsync(CancellationToken.None);
+
+        Assert.That(published.Select(k => k.KeyId), Is.EqualTo(new[] { version }));
+        Assert.That(h.Vault.Count("list-versions"), Is.EqualTo(2), "the refresh was attempted");
     }
 }
