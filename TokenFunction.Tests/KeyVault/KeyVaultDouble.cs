@@ -77,6 +77,12 @@ internal sealed class KeyVaultDouble : IAsyncDisposable
     /// <summary>Delays every authenticated request (a slow vault); aborted requests end early.</summary>
     public TimeSpan ResponseDelay { get; set; }
 
+    /// <summary>Returns signatures one byte short (a misbehaving service the client must catch).</summary>
+    public bool TruncateSignatures { get; set; }
+
+    /// <summary>When set, version-list nextLinks point at this authority instead of the vault's.</summary>
+    public string? NextLinkAuthority { get; set; }
+
     /// <summary>Unauthenticated requests that carried a body (the client must not send one before the challenge).</summary>
     public int UnauthenticatedBodies => Count("unauthenticated-body");
 
@@ -252,7 +258,7 @@ internal sealed class KeyVaultDouble : IAsyncDisposable
         lock (versions)
         {
             var page = versions.Skip(skip).Take(PageSize).Select(v => new { kid = KeyId(name, v.Version), attributes = v.Attributes() }).ToList();
-            string? nextLink = skip + PageSize < versions.Count ? $"{VaultUri}keys/{name}/versions?api-version={ApiVersion}&$skiptoken={skip + PageSize}" : null;
+            string? nextLink = skip + PageSize < versions.Count ? $"{(NextLinkAuthority is null ? VaultUri.ToString() : $"https://{NextLinkAuthority}/")}keys/{name}/versions?api-version={ApiVersion}&$skiptoken={skip + PageSize}" : null;
             return Results.Json(new { value = page, nextLink }, s_json);
         }
     }
@@ -312,6 +318,11 @@ internal sealed class KeyVaultDouble : IAsyncDisposable
                 break;
             default:
                 return Error(400, "BadParameter", $"Algorithm {parameters.Alg} with a {digest.Length}-byte digest does not fit key {version}.");
+        }
+
+        if (TruncateSignatures)
+        {
+            signature = signature[..^1];
         }
 
         return Results.Json(new { kid = KeyId(name, version), value = Base64Url.EncodeToString(signature) }, s_json);

@@ -354,4 +354,40 @@ public class KeyVaultSigningTests
         Assert.That(published.Select(k => k.KeyId), Is.EqualTo(new[] { version }));
         Assert.That(h.Vault.Count("list-versions"), Is.EqualTo(2), "the refresh was attempted");
     }
+
+    [TestCase("ES256")]
+    [TestCase("RS256")]
+    public async Task SignatureOfTheWrongLength_IsRefused(string algorithm)
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        _ = algorithm == "ES256" ? h.Vault.AddEcVersion(KeyVaultHarness.KeyName, ECCurve.NamedCurves.nistP256) : h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        KeyVaultSigningKeyProvider provider = h.CreateProvider();
+        ISigningKey key = await provider.GetSigningKeyAsync(CancellationToken.None);
+        h.Vault.TruncateSignatures = true;
+
+        var failure = await Assert.ThrowsAsync<KeyVaultSigningException>(async () => await Jwt.IssueAsync(key));
+
+        Assert.That(failure!.IsTransient, Is.False);
+        Assert.That(failure.Message, Does.Contain(algorithm == "ES256" ? "63-byte ES256" : "255-byte RS256"));
+    }
+
+    [Test]
+    public async Task NextLinkOutsideTheVault_IsNotFollowed()
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        h.Vault.NextLinkAuthority = "elsewhere.example";
+        KeyVaultKeysClient client = h.CreateClient();
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (KeyVaultKeyItem _ in client.GetPropertiesOfKeyVersionsAsync(KeyVaultHarness.KeyName))
+            {
+            }
+        });
+
+        Assert.That(refused!.Message, Does.Contain("outside the vault"));
+        Assert.That(h.Vault.Count("list-versions"), Is.EqualTo(1));
+    }
 }
