@@ -390,4 +390,41 @@ public class KeyVaultSigningTests
         Assert.That(refused!.Message, Does.Contain("outside the vault"));
         Assert.That(h.Vault.Count("list-versions"), Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task ServiceUnavailable503_IsRetriedWithBackOff_ThenSucceeds()
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        h.Vault.AddEcVersion(KeyVaultHarness.KeyName, ECCurve.NamedCurves.nistP384);
+        KeyVaultSigningKeyProvider provider = h.CreateProvider();
+        ISigningKey key = await provider.GetSigningKeyAsync(CancellationToken.None);
+        h.Vault.ResetCounts();
+        h.Vault.EnqueueSignFault(503);
+        h.Vault.EnqueueSignFault(503);
+
+        string token = await Jwt.IssueAsync(key);
+
+        Assert.That(h.Vault.Count("sign"), Is.EqualTo(3), "two 503s, then the default two retries succeed");
+        Assert.That((await Jwt.ValidateAsync(token, await provider.GetPublicKeysAsync(CancellationToken.None))).IsValid, Is.True);
+    }
+
+    [Test]
+    public async Task ServiceUnavailable503_BeyondTheRetries_FailsAsTransient()
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        KeyVaultSigningKeyProvider provider = h.CreateProvider();
+        ISigningKey key = await provider.GetSigningKeyAsync(CancellationToken.None);
+        h.Vault.ResetCounts();
+        for (int i = 0; i < 3; i++)
+        {
+            h.Vault.EnqueueSignFault(503);
+        }
+
+        var failure = await Assert.ThrowsAsync<KeyVaultSigningException>(async () => await Jwt.IssueAsync(key));
+
+        Assert.That(failure!.IsTransient, Is.True);
+        Assert.That(failure.Status, Is.EqualTo(503));
+        Assert.That(h.Vault.Count("sign"), Is.EqualTo(3), "one try and Signing__KeyVaultMaxRetries (2) retries");
+    }
 }
