@@ -1,4 +1,5 @@
 using Azure;
+using TokenFunction.Signing.KeyVault;
 
 namespace TokenFunction.Endpoints;
 
@@ -7,10 +8,14 @@ public static class FaultClassifier
 {
     public static bool IsTransient(Exception exception) => exception switch
     {
+        KeyVaultSigningException signing => signing.IsTransient,
         RequestFailedException failed => failed.Status is 0 or 408 or 429 or 500 or 502 or 503 or 504,
         HttpRequestException or TimeoutException or IOException => true,
         OperationCanceledException => true,
         AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),
         _ => false,
     };
+
+    /// <summary>How long the dependency asked callers to wait, when it said so.</summary>
+    public static TimeSpan? RetryAfter(Exception exception) => (exception as KeyVaultSigningException)?.RetryAfter;
 }

@@ -27,7 +27,7 @@ public sealed partial class JwksEndpoint(ISigningKeyProvider keys, ILogger<JwksE
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             LogFault(logger, e);
-            return FaultClassifier.IsTransient(e) ? OAuthResult.TemporarilyUnavailable() : OAuthResult.ServerError();
+            return FaultClassifier.IsTransient(e) ? OAuthResult.TemporarilyUnavailable(FaultClassifier.RetryAfter(e)) : OAuthResult.ServerError();
         }
     }
 

@@ -48,7 +48,7 @@ public sealed partial class TokenEndpoint(
         catch (Exception e) when (FaultClassifier.IsTransient(e) && !cancellationToken.IsCancellationRequested)
         {
             LogTransientFault(logger, e.GetType().Name, e.Message);
-            return OAuthResult.TemporarilyUnavailable();
+            return OAuthResult.TemporarilyUnavailable(FaultClassifier.RetryAfter(e));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -9,6 +9,7 @@ using TokenFunction.Clients;
 using TokenFunction.Endpoints;
 using TokenFunction.Grants;
 using TokenFunction.Signing;
+using TokenFunction.Signing.KeyVault;
 using TokenFunction.Storage;
 
 namespace TokenFunction.Hosting;
@@ -58,6 +59,12 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SigningOptions>, SigningOptionsValidator>());
 
         services.TryAddSingleton<ISigningKeyProvider, LocalSigningKeyProvider>();
+        if (!string.IsNullOrWhiteSpace(configuration.GetSection(SigningOptions.SectionName)[nameof(SigningOptions.KeyVaultKeyId)]))
+        {
+            // Replaces the local signer: the private key stays in the vault.
+            services.AddKeyVaultSigning();
+        }
+
         services.TryAddSingleton<AccessTokenFactory>();
 
         services.TryAddSingleton<ClientAuthenticator>();

@@ -50,12 +50,15 @@ public sealed class OAuthResult : IActionResult
     public static OAuthResult ServerError() =>
         Error(StatusCodes.Status500InternalServerError, OAuthErrorCodes.ServerError, null, NoStore);
 
-    public static OAuthResult TemporarilyUnavailable() =>
-        Error(
+    public static OAuthResult TemporarilyUnavailable(TimeSpan? retryAfter = null)
+    {
+        var seconds = retryAfter is { } wait ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : RetryAfterSeconds;
+        return Error(
             StatusCodes.Status503ServiceUnavailable,
             OAuthErrorCodes.TemporarilyUnavailable,
             "A service the token endpoint depends on did not answer; retry shortly.",
-            [.. NoStore, new(HeaderNames.RetryAfter, RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+            [.. NoStore, new(HeaderNames.RetryAfter, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+    }
 
     /// <summary>A public document (JWKS, metadata) that caches may keep for <paramref name="maxAgeSeconds"/>.</summary>
     public static OAuthResult PublicDocument<T>(T document, int maxAgeSeconds) =>
