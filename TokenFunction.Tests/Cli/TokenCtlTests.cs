@@ -25,15 +25,7 @@ public sealed class TokenCtlTests
 
         await using var host = await ServiceHost.StartAsync();
         using var http = new HttpClient();
-        var response = await Duende.IdentityModel.Client.HttpClientTokenRequestExtensions.RequestAuthorizationCodeTokenAsync(http, new()
-        {
-            Address = host.TokenEndpoint.ToString(),
-            ClientId = clientId,
-            ClientSecret = secret,
-            Code = issued.StandardOutput.Trim(),
-            RedirectUri = TestClients.RedirectUri,
-            CodeVerifier = verifier,
-        });
+        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, new RegisteredClient(clientId, secret), new IssuedCode(issued.StandardOutput.Trim(), verifier));
         Assert.That(response.IsError, Is.False, response.Raw);
         Assert.That(response.Scope, Is.EqualTo("orders:read"));
     }

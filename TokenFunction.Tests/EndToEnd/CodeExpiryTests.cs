@@ -55,13 +55,5 @@ public sealed class CodeExpiryTests
     }
 
     private Task<TokenResponse> RedeemAsync(RegisteredClient client, IssuedCode code) =>
-        http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-        {
-            Address = host.TokenEndpoint.ToString(),
-            ClientId = client.ClientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            Code = code.Code,
-            RedirectUri = TestClients.RedirectUri,
-            CodeVerifier = code.Verifier,
-        });
+        CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
 }

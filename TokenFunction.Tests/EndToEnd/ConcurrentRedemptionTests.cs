@@ -1,5 +1,4 @@
 using System.Net;
-using Duende.IdentityModel.Client;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
 
@@ -25,15 +24,7 @@ public sealed class ConcurrentRedemptionTests : EndToEndTest
             var redemptions = Enumerable.Range(0, Redeemers).Select(async _ =>
             {
                 await start.WaitAsync();
-                return await http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-                {
-                    Address = Host.TokenEndpoint.ToString(),
-                    ClientId = client.ClientId,
-                    ClientSecret = client.Secret,
-                    Code = code.Code,
-                    RedirectUri = TestClients.RedirectUri,
-                    CodeVerifier = code.Verifier,
-                });
+                return await CodeRedemption.RedeemAsync(http, Host.TokenEndpoint, client, code);
             }).ToList();
             start.Release(Redeemers);
             var responses = await Task.WhenAll(redemptions);

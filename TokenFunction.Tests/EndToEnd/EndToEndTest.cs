@@ -30,16 +30,7 @@ public abstract class EndToEndTest
     }
 
     protected Task<TokenResponse> RedeemAsync(RegisteredClient client, IssuedCode code, ClientCredentialStyle style = ClientCredentialStyle.AuthorizationHeader, string redirectUri = TestClients.RedirectUri) =>
-        Http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-        {
-            Address = Host.TokenEndpoint.ToString(),
-            ClientId = client.ClientId,
-            ClientSecret = client.Secret,
-            ClientCredentialStyle = client.Secret is null ? ClientCredentialStyle.PostBody : style,
-            Code = code.Code,
-            RedirectUri = redirectUri,
-            CodeVerifier = code.Verifier,
-        });
+        CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code, style, redirectUri);
 
     protected Task<HttpResponseMessage> PostFormAsync(IEnumerable<KeyValuePair<string, string>> form, string? basic = null, string? query = null)
     {

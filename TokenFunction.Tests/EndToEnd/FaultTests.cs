@@ -1,5 +1,4 @@
 using System.Net;
-using Duende.IdentityModel.Client;
 using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
@@ -23,15 +22,8 @@ public sealed class FaultTests : EndToEndTest
         });
         using var http = new HttpClient();
 
-        var response = await http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-        {
-            Address = host.TokenEndpoint.ToString(),
-            ClientId = "any-client",
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            Code = "any-code",
-            RedirectUri = TestClients.RedirectUri,
-            CodeVerifier = TestClients.NewVerifier(),
-        });
+        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint,
+            new RegisteredClient("any-client", null), new IssuedCode("any-code", TestClients.NewVerifier()));
 
         await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable, "retry");
         Assert.That(response.HttpResponse!.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
@@ -51,15 +43,7 @@ public sealed class FaultTests : EndToEndTest
         var code = await Clients.IssueCodeAsync(client.ClientId);
         using var http = new HttpClient();
 
-        var failed = await http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
-        {
-            Address = brokenHost.TokenEndpoint.ToString(),
-            ClientId = client.ClientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            Code = code.Code,
-            RedirectUri = TestClients.RedirectUri,
-            CodeVerifier = code.Verifier,
-        });
+        var failed = await CodeRedemption.RedeemAsync(http, brokenHost.TokenEndpoint, client, code);
 
         var body = await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.InternalServerError, OAuthErrorCodes.ServerError);
         Assert.That(body.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { OAuthParameterNames.Error }), "server_error says nothing more");

@@ -1,0 +1,25 @@
+using Duende.IdentityModel.Client;
+
+namespace TokenFunction.Tests.Infrastructure;
+
+/// <summary>A code exchange as a real client sends it (Duende.IdentityModel), against any host.</summary>
+public static class CodeRedemption
+{
+    public static Task<TokenResponse> RedeemAsync(
+        HttpClient http,
+        Uri tokenEndpoint,
+        RegisteredClient client,
+        IssuedCode code,
+        ClientCredentialStyle style = ClientCredentialStyle.AuthorizationHeader,
+        string redirectUri = TestClients.RedirectUri) =>
+        http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
+        {
+            Address = tokenEndpoint.ToString(),
+            ClientId = client.ClientId,
+            ClientSecret = client.Secret,
+            ClientCredentialStyle = client.Secret is null ? ClientCredentialStyle.PostBody : style,
+            Code = code.Code,
+            RedirectUri = redirectUri,
+            CodeVerifier = code.Verifier,
+        });
+}
