@@ -1,0 +1,12 @@
+// Development: Flex Consumption, small scale-out, RSA key, short log retention.
+using 'main.bicep'
+
+param environmentName = 'dev'
+param audience = 'api://oauthtoken-dev'
+param planSku = 'FC1'
+param maximumInstanceCount = 10
+param instanceMemoryMB = 2048
+param accessTokenLifetimeSeconds = 600
+param signingKeyType = 'RSA'
+param logRetentionInDays = 30
+param logDailyQuotaGb = 1
