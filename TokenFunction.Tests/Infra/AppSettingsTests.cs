@@ -94,7 +94,7 @@ public class AppSettingsTests
     {
         var infra = CompiledInfra.Instance;
         var keyModuleOutput = infra.Template.OfType("Microsoft.Resources/deployments")
-            .Select(d => d.Json["properties"]?["template"]?["outputs"]?["signingKeyId"]?["value"]?.ToString())
+            .Select(d => d.Property("template.outputs.signingKeyId.value")?.ToString())
             .Single(v => v is not null);
 
         using (Assert.EnterMultipleScope())

@@ -76,7 +76,7 @@ internal sealed partial class ArmTemplate(JsonObject root)
         foreach (var resource in resources.OfType<JsonObject>())
         {
             yield return new ArmResource(resource, template);
-            if (resource["properties"]?["template"] is JsonObject nested)
+            if (resource["properties"] is JsonObject properties && properties["template"] is JsonObject nested)
             {
                 foreach (var inner in ResourcesOf(nested))
                 {
