@@ -30,7 +30,7 @@ param location string = resourceGroup().location
 ])
 param planSku string = 'FC1'
 
-@description('Most instances the app scales out to.')
+@description('Most instances the app scales out to (Flex Consumption: 40-1000; Elastic Premium: the plan\'s burst limit).')
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int = 40
