@@ -146,6 +146,7 @@ module keyVault 'modules/keyvault.bicep' = {
     rotateAfterCreate: signingKeyRotateAfterCreate
     notifyBeforeExpiry: signingKeyNotifyBeforeExpiry
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    workspaceId: monitoring.outputs.workspaceId
     appIdentityId: appIdentity.id
     appPrincipalId: appIdentity.properties.principalId
   }

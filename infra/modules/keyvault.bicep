@@ -39,6 +39,9 @@ param notifyBeforeExpiry string
 @maxValue(90)
 param softDeleteRetentionInDays int
 
+@description('Log Analytics workspace that receives the vault\'s audit log (every sign and key read).')
+param workspaceId string
+
 @description('Resource id of the app\'s managed identity (names the role assignments: known before deployment).')
 param appIdentityId string
 
@@ -121,6 +124,21 @@ resource signWithKey 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultCryptoUser)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// Who signed with or read the key, and when: the vault's audit log goes to the workspace.
+resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit-to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -69,6 +69,9 @@ resource publishTelemetry 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+@description('Resource id of the Log Analytics workspace.')
+output workspaceId string = workspace.id
+
 @description('Name of the Application Insights component.')
 output applicationInsightsName string = applicationInsights.name
 
