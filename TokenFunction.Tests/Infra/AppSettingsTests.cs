@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TokenFunction.Hosting;
 
 namespace TokenFunction.Tests.Infra;
@@ -47,6 +48,31 @@ public class AppSettingsTests
         var written = AppSettingsInTemplate.AppSettingNamesWrittenIn("{\"Signing__KeyRefreshSecs\": \"[parameters('x')]\", \"name\": \"Identity__ClientId\"}");
 
         Assert.That(written, Is.EquivalentTo(new[] { "Signing__KeyRefreshSecs", "Identity__ClientId" }));
+    }
+
+    [Test]
+    public void FlexConsumptionGetsNoSettingItRejectsButElasticPremiumGetsItsRuntime()
+    {
+        // Flex Consumption takes the runtime from functionAppConfig and refuses FUNCTIONS_WORKER_RUNTIME and
+        // FUNCTIONS_EXTENSION_VERSION; Elastic Premium needs them. So they may come only from the variable that the
+        // appsettings expression adds when the plan is not Flex.
+        string[] premiumOnly = ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION"];
+        var config = CompiledInfra.Instance.Template.OfType("Microsoft.Web/sites/config").Single();
+        var expression = config.Properties?.ToString() ?? string.Empty;
+        var conditional = Regex.Match(expression, @"if\(variables\('isFlex'\), createObject\(\), variables\('(\w+)'\)\)");
+        var unconditional = ArmTemplate.VariableReference().Matches(expression)
+            .Select(m => m.Groups[1].Value)
+            .Where(v => v != conditional.Groups[1].Value)
+            .SelectMany(v => ArmTemplate.KeysOf(config.DeclaringTemplate["variables"]?[v], config.DeclaringTemplate))
+            .ToList();
+
+        Assert.That(conditional.Success, Is.True, expression);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ArmTemplate.KeysOf(config.DeclaringTemplate["variables"]?[conditional.Groups[1].Value], config.DeclaringTemplate), Is.SupersetOf(premiumOnly));
+            Assert.That(unconditional, Does.Contain(SettingNames.TokenIssuer));
+            Assert.That(unconditional.Intersect(premiumOnly), Is.Empty);
+        }
     }
 
     [Test]
