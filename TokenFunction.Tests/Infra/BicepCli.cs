@@ -42,12 +42,6 @@ internal static partial class BicepCli
 
     private static string Locate()
     {
-        var explicitPath = Environment.GetEnvironmentVariable("BICEP_PATH");
-        if (!string.IsNullOrEmpty(explicitPath))
-        {
-            return explicitPath;
-        }
-
         var executable = Path.Combine(GlobalPackagesFolder(), PackageId, Version, "tools", "bicep");
         if (!File.Exists(executable))
         {
