@@ -59,12 +59,14 @@ internal static class AppSettingsInTemplate
     public static IReadOnlyList<string> UnknownAppSettings(IEnumerable<string> names, IEnumerable<string> known)
     {
         var knownSet = known.ToHashSet(StringComparer.Ordinal);
-        return [.. names.Where(n => n.Contains(SettingNames.Separator, StringComparison.Ordinal)
-                                    && AppSections.Contains(SectionOf(n))
-                                    && !knownSet.Contains(n))
+        return [.. names.Where(n => IsUnderAppSection(n) && !knownSet.Contains(n))
                          .Distinct(StringComparer.Ordinal)
                          .Order(StringComparer.Ordinal)];
     }
+
+    /// <summary>Whether a setting is <c>Section__Name</c> with one of the app's sections (ignoring case).</summary>
+    public static bool IsUnderAppSection(string name) =>
+        name.Contains(SettingNames.Separator, StringComparison.Ordinal) && AppSections.Contains(SectionOf(name));
 
     /// <summary>Every <c>Section__Name</c> under one of the app's sections written anywhere in a text (a template, a parameter file).</summary>
     public static IReadOnlyList<string> AppSettingNamesWrittenIn(string text)
