@@ -4,12 +4,11 @@ namespace TokenFunction.Tests.Infra;
 
 public class OutputsAndTablesTests
 {
-    // LEAD: replace these literals with TableNames.Clients and TableNames.Grants once
-    // TokenFunction/Storage/TableNames.cs exists (and keep infra/main.bicep's tableNames in step with it).
-    private static readonly string[] TokenTables = ["OAuthClients", "OAuthGrants"];
+    // The tables the app uses: the template must create exactly these.
+    private static readonly IReadOnlyList<string> TokenTables = TokenFunction.Storage.TableNames.All;
 
-    [TestCase("tokenEndpointUrl", "/api/v1/oauth/token")]
-    [TestCase("jwksUrl", "/.well-known/jwks.json")]
+    [TestCase("tokenEndpointUrl", "/" + TokenFunction.Functions.Routes.Token)]
+    [TestCase("jwksUrl", "/" + TokenFunction.Functions.Routes.Jwks)]
     [TestCase("metadataUrl", "/.well-known/oauth-authorization-server")]
     public void DeploymentOutputsTheServiceUrls(string output, string route)
     {
