@@ -11,6 +11,7 @@ public sealed class FunctionsMetadataTests
 
     [TestCase(TokenHttpFunction.Name, Routes.Token, new[] { "get", "post" })]
     [TestCase(JwksHttpFunction.Name, Routes.Jwks, new[] { "get" })]
+    [TestCase(MetadataHttpFunction.Name, Routes.Metadata, new[] { "get" })]
     public void Function_HasItsRouteMethodsAndAnonymousAuthLevel(string name, string route, string[] methods)
     {
         var trigger = Trigger(name);
@@ -29,7 +30,7 @@ public sealed class FunctionsMetadataTests
         using var document = JsonDocument.Parse(File.ReadAllText(MetadataPath));
         var names = document.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString());
 
-        Assert.That(names, Is.EquivalentTo(new[] { TokenHttpFunction.Name, JwksHttpFunction.Name }));
+        Assert.That(names, Is.EquivalentTo(new[] { TokenHttpFunction.Name, JwksHttpFunction.Name, MetadataHttpFunction.Name }));
     }
 
     [Test]

@@ -8,4 +8,5 @@ public static class Routes
 {
     public const string Token = "api/v1/oauth/token";
     public const string Jwks = ".well-known/jwks.json";
+    public const string Metadata = ".well-known/oauth-authorization-server";
 }

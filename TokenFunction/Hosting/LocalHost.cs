@@ -21,11 +21,14 @@ public static class LocalHost
         builder.Services.AddTokenService(builder.Configuration);
         builder.Services.AddSingleton<TokenHttpFunction>();
         builder.Services.AddSingleton<JwksHttpFunction>();
+        builder.Services.AddSingleton<MetadataHttpFunction>();
 
         var app = builder.Build();
         app.MapMethods("/" + Routes.Token, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, TokenHttpFunction function) =>
             ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));
         app.MapGet("/" + Routes.Jwks, (HttpContext context, JwksHttpFunction function) =>
+            ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));
+        app.MapGet("/" + Routes.Metadata, (HttpContext context, MetadataHttpFunction function) =>
             ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));
         return app;
     }

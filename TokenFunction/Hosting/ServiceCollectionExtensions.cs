@@ -73,6 +73,7 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<TokenEndpoint>();
         services.TryAddSingleton<JwksEndpoint>();
+        services.TryAddSingleton<MetadataEndpoint>();
         return services;
     }
 }

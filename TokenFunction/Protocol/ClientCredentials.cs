@@ -13,6 +13,21 @@ public enum ClientAuthenticationMethod
     ClientSecretPost,
 }
 
+/// <summary>The RFC 8414 / RFC 7591 names of the authentication methods.</summary>
+public static class ClientAuthenticationMethods
+{
+    public static string NameOf(ClientAuthenticationMethod method) => method switch
+    {
+        ClientAuthenticationMethod.None => "none",
+        ClientAuthenticationMethod.ClientSecretBasic => "client_secret_basic",
+        ClientAuthenticationMethod.ClientSecretPost => "client_secret_post",
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown client authentication method."),
+    };
+
+    /// <summary>Every method the parser accepts, named as metadata documents name them.</summary>
+    public static IReadOnlyList<string> Supported { get; } = [.. Enum.GetValues<ClientAuthenticationMethod>().Select(NameOf)];
+}
+
 /// <summary>The client identity and secret a request presented, before they are checked.</summary>
 public sealed record ClientCredentials(string ClientId, string? Secret, ClientAuthenticationMethod Method)
 {

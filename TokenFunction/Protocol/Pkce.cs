@@ -16,7 +16,9 @@ public static class Pkce
     public static bool IsValidVerifier(string verifier) =>
         verifier.Length is >= MinVerifierLength and <= MaxVerifierLength && verifier.All(IsUnreserved);
 
-    public static bool IsSupportedMethod(string method) => method is S256 or Plain;
+    public static IReadOnlyList<string> Methods { get; } = [S256, Plain];
+
+    public static bool IsSupportedMethod(string method) => Methods.Contains(method);
 
     public static string ComputeS256Challenge(string verifier) =>
         Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.Json;
+using TokenFunction.Functions;
+using TokenFunction.Grants;
+using TokenFunction.Protocol;
+using TokenFunction.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TokenFunction.Tests.EndToEnd;
+
+/// <summary>The RFC 8414 metadata document says exactly what the service does.</summary>
+public sealed class MetadataTests : EndToEndTest
+{
+    [Test]
+    public async Task Metadata_NamesTheIssuerAndItsEndpointsAndMayBeCached()
+    {
+        var (response, metadata) = await GetMetadataAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(response.Headers.CacheControl?.Public, Is.True);
+            Assert.That(metadata.GetProperty("issuer").GetString(), Is.EqualTo(ServiceHost.Issuer));
+            Assert.That(metadata.GetProperty("token_endpoint").GetString(), Is.EqualTo($"{ServiceHost.Issuer}/{Routes.Token}"));
+            Assert.That(metadata.GetProperty("jwks_uri").GetString(), Is.EqualTo($"{ServiceHost.Issuer}/{Routes.Jwks}"));
+            Assert.That(Strings(metadata, "response_types_supported"), Is.EqualTo(new[] { "code" }));
+        });
+    }
+
+    [Test]
+    public async Task MetadataLists_AreTheOnesTheCodeSupports()
+    {
+        var (_, metadata) = await GetMetadataAsync();
+        var grants = Host.Services.GetRequiredService<GrantHandlers>();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Strings(metadata, "grant_types_supported"), Is.EquivalentTo(grants.SupportedGrantTypes));
+            Assert.That(Strings(metadata, "token_endpoint_auth_methods_supported"),
+                Is.EquivalentTo(Enum.GetValues<ClientAuthenticationMethod>().Select(ClientAuthenticationMethods.NameOf)));
+            Assert.That(Strings(metadata, "code_challenge_methods_supported"), Is.EquivalentTo(new[] { Pkce.S256, Pkce.Plain }));
+        });
+    }
+
+    [Test]
+    public async Task EveryAdvertisedGrantType_IsAcceptedByTheTokenEndpoint()
+    {
+        var (_, metadata) = await GetMetadataAsync();
+        var client = await Clients.AddPublicAsync();
+        using var unknown = await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = "urn:example:unknown", ["client_id"] = client.ClientId });
+        Assert.That(await unknown.Content.ReadAsStringAsync(), Does.Contain(OAuthErrorCodes.UnsupportedGrantType), "the probe reaches the grant check");
+
+        foreach (var grantType in Strings(metadata, "grant_types_supported"))
+        {
+            using var response = await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = grantType, ["client_id"] = client.ClientId });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That(body, Does.Not.Contain(OAuthErrorCodes.UnsupportedGrantType), $"{grantType} is advertised, so it must be supported");
+        }
+    }
+
+    private async Task<(HttpResponseMessage Response, JsonElement Metadata)> GetMetadataAsync()
+    {
+        var response = await Http.GetAsync(new Uri(Host.BaseAddress, "/" + Routes.Metadata));
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return (response, document.RootElement.Clone());
+    }
+
+    private static string[] Strings(JsonElement metadata, string name) =>
+        [.. metadata.GetProperty(name).EnumerateArray().Select(e => e.GetString()!)];
+}

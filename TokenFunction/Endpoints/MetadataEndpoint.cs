@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+using TokenFunction.Functions;
+using TokenFunction.Grants;
+using TokenFunction.Hosting;
+using TokenFunction.Protocol;
+
+namespace TokenFunction.Endpoints;
+
+/// <summary>
+/// GET /.well-known/oauth-authorization-server (RFC 8414). Every list is read from what the code supports, so the
+/// document cannot promise what the service does not do. Endpoint URLs are the issuer's origin plus the routes.
+/// </summary>
+public sealed class MetadataEndpoint(IOptions<TokenOptions> options, GrantHandlers grants)
+{
+    public const int MaxAgeSeconds = 3600;
+
+    public Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!HttpMethods.IsGet(request.Method))
+        {
+            return Task.FromResult(OAuthResult.MethodNotAllowed(HttpMethods.Get));
+        }
+
+        var issuer = options.Value.Issuer!;
+        var document = new AuthorizationServerMetadata(
+            Issuer: issuer,
+            TokenEndpoint: Resolve(issuer, Routes.Token),
+            JwksUri: Resolve(issuer, Routes.Jwks),
+            ResponseTypesSupported: ["code"],
+            GrantTypesSupported: [.. grants.SupportedGrantTypes.Order(StringComparer.Ordinal)],
+            TokenEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
+            CodeChallengeMethodsSupported: Pkce.Methods);
+        return Task.FromResult(OAuthResult.PublicDocument(document, MaxAgeSeconds));
+    }
+
+    private static string Resolve(string issuer, string route) => issuer.TrimEnd('/') + "/" + route;
+}
+
+/// <summary>The metadata members this service publishes (RFC 8414 section 2).</summary>
+public sealed record AuthorizationServerMetadata(
+    [property: JsonPropertyName("issuer")] string Issuer,
+    [property: JsonPropertyName("token_endpoint")] string TokenEndpoint,
+    [property: JsonPropertyName("jwks_uri")] string JwksUri,
+    [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypesSupported,
+    [property: JsonPropertyName("grant_types_supported")] IReadOnlyList<string> GrantTypesSupported,
+    [property: JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
+    [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethodsSupported);
