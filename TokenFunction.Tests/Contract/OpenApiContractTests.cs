@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+using TokenFunction.Functions;
+using TokenFunction.Hosting;
+using TokenFunction.Tests.EndToEnd;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.Contract;
+
+/// <summary>
+/// openapi.yaml against the running service: every documented response is produced by a real request and
+/// matches its schema, so the document cannot drift from the code.
+/// </summary>
+public sealed class OpenApiContractTests : EndToEndTest
+{
+    /// <summary>Responses that only the Key Vault signer can produce; the Key Vault end-to-end tests cover them.</summary>
+    private static readonly string[] ProducedOnlyByKeyVault = ["GET /.well-known/jwks.json 503"];
+
+    private static OpenApiDocument document = null!;
+
+    [OneTimeSetUp]
+    public async Task LoadDocumentAsync()
+    {
+        var settings = new OpenApiReaderSettings();
+        settings.AddYamlReader();
+        await using var stream = File.OpenRead(RepositoryRoot.Combine("openapi.yaml"));
+        var result = await OpenApiDocument.LoadAsync(stream, "yaml", settings);
+        Assert.That(result.Diagnostic?.Errors, Is.Empty, "openapi.yaml reads without errors");
+        document = result.Document!;
+    }
+
+    [Test]
+    public void Document_KeepsTheSeedsSchemaNamesAndFields()
+    {
+        var schemas = document.Components!.Schemas!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schemas["api.AccessTokenResponse"].Properties!.Keys, Is.SupersetOf(new[] { "access_token", "expires_in", "refresh_token", "scope", "token_type" }));
+            Assert.That(schemas["api.OAuthErrorResponse"].Properties!.Keys, Is.SupersetOf(new[] { "error", "error_description", "error_uri" }));
+        });
+    }
+
+    [Test]
+    public void Document_DescribesEveryRouteTheServiceServes()
+    {
+        Assert.That(document.Paths.Keys, Is.EquivalentTo(new[] { "/" + Routes.Token, "/" + Routes.Jwks, "/" + Routes.Metadata }));
+    }
+
+    [Test]
+    public async Task EveryDocumentedResponse_IsProducedAndMatchesItsSchema()
+    {
+        var produced = new List<string>();
+        foreach (var (name, send) in Scenarios())
+        {
+            using var response = await send();
+            var key = await CheckAsync(name, response);
+            produced.Add(key);
+        }
+
+        var documented = document.Paths.SelectMany(path => path.Value.Operations!.SelectMany(op =>
+            op.Value.Responses!.Keys.Select(status => $"{op.Key.Method.ToUpperInvariant()} {path.Key} {status}")));
+        Assert.That(produced.Distinct().Concat(ProducedOnlyByKeyVault), Is.EquivalentTo(documented), "each documented status is produced by a scenario, and none is undocumented");
+    }
+
+    private async Task<string> CheckAsync(string scenario, HttpResponseMessage response)
+    {
+        var request = response.RequestMessage!;
+        var path = request.RequestUri!.AbsolutePath;
+        var status = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var key = $"{request.Method.Method} {path} {status}";
+        Assert.That(document.Paths.TryGetValue(path, out var pathItem), Is.True, $"{scenario}: {path} is documented");
+        var operation = pathItem!.Operations!.Single(o => o.Key.Method.Equals(request.Method.Method, StringComparison.OrdinalIgnoreCase)).Value;
+        Assert.That(operation.Responses!.TryGetValue(status, out var documented), Is.True, $"{scenario}: {key} is documented");
+        var mediaType = response.Content.Headers.ContentType!.MediaType!;
+        Assert.That(documented!.Content!.TryGetValue(mediaType, out var content), Is.True, $"{scenario}: {key} documents {mediaType}");
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = SchemaValidator.Validate(content!.Schema!, body.RootElement);
+        Assert.That(errors, Is.Empty, $"{scenario}: {key} matches its schema");
+        return key;
+    }
+
+    private IEnumerable<(string Name, Func<Task<HttpResponseMessage>> Send)> Scenarios()
+    {
+        yield return ("code exchange", async () =>
+        {
+            var client = await Clients.AddConfidentialAsync();
+            var code = await Clients.IssueCodeAsync(client.ClientId);
+            return await PostFormAsync(CodeForm(code), basic: BasicOf(client.ClientId, client.Secret!));
+        });
+        yield return ("invalid_grant", async () =>
+        {
+            var client = await Clients.AddPublicAsync();
+            return await PostFormAsync(CodeForm(new IssuedCode("unknown-code", TestClients.NewVerifier()), client.ClientId));
+        });
+        yield return ("invalid_client", () => PostFormAsync(CodeForm(new IssuedCode("c", null), "no-such-client")));
+        yield return ("GET on the token endpoint", () => Http.GetAsync(Host.TokenEndpoint));
+        yield return ("storage down", async () =>
+        {
+            var host = await ServiceHost.StartAsync(new Dictionary<string, string?>
+            {
+                [SettingNames.TablesConnectionString] = TestEnvironment.Azurite.ConnectionString.Replace($":{TestEnvironment.Azurite.Port}/", $":{FreePort.Next()}/", StringComparison.Ordinal),
+            });
+            await using (host)
+            {
+                return await SendAndBufferAsync(new HttpRequestMessage(HttpMethod.Post, host.TokenEndpoint)
+                {
+                    Content = new FormUrlEncodedContent(CodeForm(new IssuedCode("c", null), "any-client")),
+                });
+            }
+        });
+        yield return ("signing key broken (token)", () => WithBrokenKeyAsync(async host =>
+        {
+            var client = await Clients.AddPublicAsync();
+            var code = await Clients.IssueCodeAsync(client.ClientId);
+            return new HttpRequestMessage(HttpMethod.Post, host.TokenEndpoint) { Content = new FormUrlEncodedContent(CodeForm(code, client.ClientId)) };
+        }));
+        yield return ("signing key broken (jwks)", () => WithBrokenKeyAsync(host => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, host.JwksUri))));
+        yield return ("jwks", () => Http.GetAsync(Host.JwksUri));
+        yield return ("metadata", () => Http.GetAsync(new Uri(Host.BaseAddress, "/" + Routes.Metadata)));
+    }
+
+    private async Task<HttpResponseMessage> WithBrokenKeyAsync(Func<ServiceHost, Task<HttpRequestMessage>> request)
+    {
+        var brokenKey = Path.Combine(Host.KeyDirectory, $"broken-{Guid.NewGuid():N}.pem");
+        await File.WriteAllTextAsync(brokenKey, "not a key");
+        var host = await ServiceHost.StartAsync(new Dictionary<string, string?>
+        {
+            [SettingNames.SigningLocalKeyPath] = brokenKey,
+            [SettingNames.Of(SigningOptions.SectionName, nameof(SigningOptions.GenerateLocalKeyIfMissing))] = "false",
+        });
+        await using (host)
+        {
+            return await SendAndBufferAsync(await request(host));
+        }
+    }
+
+    /// <summary>Reads the whole response before the short-lived host stops.</summary>
+    private async Task<HttpResponseMessage> SendAndBufferAsync(HttpRequestMessage request)
+    {
+        var response = await Http.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
+        return response;
+    }
+}
