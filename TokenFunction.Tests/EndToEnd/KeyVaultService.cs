@@ -44,14 +44,14 @@ internal sealed class KeyVaultService : IAsyncDisposable
     public static string Setting(string name) => SettingNames.Of(SigningOptions.SectionName, name);
 
     /// <summary>
-    /// Starts a vault whose key has one version, created two hours ago (long past any pre-publication), then the
-    /// service on it. <paramref name="addVersion"/> creates that version (RSA 2048 by default).
+    /// Starts a vault whose key has one version, created <paramref name="keyAge"/> ago (by default two hours, long past
+    /// any pre-publication), then the service on it. <paramref name="addVersion"/> creates that version (RSA 2048 by default).
     /// </summary>
     public static async Task<KeyVaultService> StartAsync(
-        IDictionary<string, string?>? settings = null, Func<KeyVaultDouble, string>? addVersion = null)
+        IDictionary<string, string?>? settings = null, Func<KeyVaultDouble, string>? addVersion = null, TimeSpan? keyAge = null)
     {
         DateTimeOffset now = DateTimeOffset.UtcNow;
-        var time = new FakeTimeProvider(now.AddHours(-2));
+        var time = new FakeTimeProvider(now - (keyAge ?? TimeSpan.FromHours(2)));
         KeyVaultDouble vault = await KeyVaultDouble.StartAsync(time);
         try
         {

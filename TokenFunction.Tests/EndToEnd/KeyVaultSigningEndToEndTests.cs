@@ -148,6 +148,32 @@ public sealed class KeyVaultRotationEndToEndTests
         await service.AssertValidAsync(afterRotation);
     }
 
+    [Test]
+    public async Task BrandNewKeyRotatedDuringItsPrePublication_KeepsSigningWithTheVersionInUse_UntilTheNewOneIsPrePublished()
+    {
+        await using var service = await KeyVaultService.StartAsync(new Dictionary<string, string?>
+        {
+            [KeyVaultService.Setting(nameof(SigningOptions.KeyRefreshSeconds))] = RefreshSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [KeyVaultService.Setting(nameof(SigningOptions.PrePublicationSeconds))] = PrePublicationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, keyAge: TimeSpan.Zero);
+        var client = await service.AddClientAsync();
+        string v1 = service.FirstVersion;
+        string first = await service.IssueTokenAsync(client);
+        Assert.That(KeyVaultService.Header(first, "kid"), Is.EqualTo(v1), "a brand-new key signs at once: there is nothing else");
+
+        string v2 = service.Vault.AddRsaVersion(KeyVaultService.KeyName);
+        service.Time.Advance(TimeSpan.FromSeconds(RefreshSeconds + 1));
+        Assert.That(await PollJwksUntilAsync(service, ids => ids.Contains(v2)), Is.EquivalentTo(new[] { v1, v2 }));
+
+        string duringPrePublication = await service.IssueTokenAsync(client);
+        Assert.That(KeyVaultService.Header(duringPrePublication, "kid"), Is.EqualTo(v1), "a version just published must not sign yet");
+
+        service.Time.Advance(TimeSpan.FromSeconds(PrePublicationSeconds));
+        string afterRotation = await service.IssueTokenAsync(client);
+        Assert.That(KeyVaultService.Header(afterRotation, "kid"), Is.EqualTo(v2));
+        await service.AssertValidAsync(duringPrePublication);
+    }
+
     /// <summary>Fetches the JWKS until <paramref name="condition"/> holds, a bounded number of times (a refresh may still be running).</summary>
     private static async Task<IReadOnlyList<string>> PollJwksUntilAsync(KeyVaultService service, Func<IReadOnlyList<string>, bool> condition)
     {
