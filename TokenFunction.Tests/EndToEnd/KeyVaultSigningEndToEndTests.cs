@@ -161,6 +161,8 @@ public sealed class KeyVaultRotationEndToEndTests
         string first = await service.IssueTokenAsync(client);
         Assert.That(KeyVaultService.Header(first, "kid"), Is.EqualTo(v1), "a brand-new key signs at once: there is nothing else");
 
+        // Versions are ordered by their created time (whole seconds): the new one is created a few seconds later.
+        service.Time.Advance(TimeSpan.FromSeconds(5));
         string v2 = service.Vault.AddRsaVersion(KeyVaultService.KeyName);
         service.Time.Advance(TimeSpan.FromSeconds(RefreshSeconds + 1));
         Assert.That(await PollJwksUntilAsync(service, ids => ids.Contains(v2)), Is.EquivalentTo(new[] { v1, v2 }));
