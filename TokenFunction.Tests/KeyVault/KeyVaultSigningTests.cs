@@ -149,6 +149,24 @@ public class KeyVaultSigningTests
     }
 
     [Test]
+    public async Task BrandNewKey_RotatedDuringItsPrePublication_KeepsSigningWithItsFirstVersion_UntilTheNewOneIsPrePublished()
+    {
+        await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();
+        string v1 = h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        KeyVaultSigningKeyProvider provider = h.CreateProvider();
+        Assert.That((await provider.GetSigningKeyAsync(CancellationToken.None)).KeyId, Is.EqualTo(v1), "a brand-new key signs at once");
+
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        string v2 = h.Vault.AddRsaVersion(KeyVaultHarness.KeyName);
+        h.Time.Advance(TimeSpan.FromSeconds(60));
+        Assert.That((await provider.GetPublicKeysAsync(CancellationToken.None)).Select(k => k.KeyId), Is.EquivalentTo(new[] { v1, v2 }));
+        Assert.That((await provider.GetSigningKeyAsync(CancellationToken.None)).KeyId, Is.EqualTo(v1), "the version just published does not sign yet");
+
+        h.Time.Advance(TimeSpan.FromSeconds(3600));
+        Assert.That((await provider.GetSigningKeyAsync(CancellationToken.None)).KeyId, Is.EqualTo(v2), "it signs once it has been published for the delay");
+    }
+
+    [Test]
     public async Task DisabledVersion_IsWithdrawnFromJwks_AndThePreviousVersionSigns()
     {
         await using KeyVaultHarness h = await KeyVaultHarness.StartAsync();

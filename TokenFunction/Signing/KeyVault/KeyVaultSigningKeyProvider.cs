@@ -18,8 +18,9 @@ namespace TokenFunction.Signing.KeyVault;
 /// version keeps signing while the new one is already in JWKS. A superseded version stays in JWKS until the longest
 /// token it may have signed has expired (<see cref="TokenOptions.AccessTokenLifetimeSeconds"/> +
 /// <see cref="SigningOptions.RetiredKeyGraceSeconds"/> after its successor took over). Disabled and expired versions
-/// drop out at the next refresh. When no version has finished pre-publication (a brand-new key), the newest one signs
-/// at once: there is nothing else to sign with.
+/// drop out at the next refresh. When no version has finished pre-publication (a brand-new key), the oldest usable one
+/// signs at once: there is nothing else to sign with, and a version added while the key is that young waits for its
+/// own pre-publication like any other.
 /// </para>
 /// <para>With a version in the key id the key is pinned: that version signs and is the only one published.</para>
 /// </summary>
@@ -315,7 +316,11 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
     {
         public IReadOnlyList<Entry> Entries => entries;
 
-        /// <summary>The newest usable version whose pre-publication is over, else the newest usable one.</summary>
+        /// <summary>
+        /// The newest usable version whose pre-publication is over, else the oldest usable one: the version that has
+        /// signed since the key was new, and in any case the one published longest (a newer one may have been
+        /// published only by the refresh that just ran).
+        /// </summary>
         public KeyVaultSigningKey? SignerAt(DateTimeOffset now)
         {
             KeyVaultSigningKey? fallback = null;
@@ -332,7 +337,7 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
                     return entry.Key;
                 }
 
-                fallback ??= entry.Key;
+                fallback = entry.Key; // Ends at the oldest: entries are oldest first, walked backwards.
             }
 
             return fallback;
