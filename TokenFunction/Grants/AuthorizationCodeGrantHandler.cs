@@ -12,6 +12,7 @@ namespace TokenFunction.Grants;
 public sealed partial class AuthorizationCodeGrantHandler(
     AuthorizationCodeStore codes,
     AccessTokenFactory tokens,
+    RefreshTokenPolicy refreshPolicy,
     TimeProvider time,
     ILogger<AuthorizationCodeGrantHandler> logger) : IGrantHandler
 {
@@ -61,13 +62,25 @@ public sealed partial class AuthorizationCodeGrantHandler(
         // Sign first: a signing fault then leaves the code unconsumed, so the client can redeem it once the
         // signer answers again. The token is released only if this request is the one that consumes the code.
         var token = await tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope), cancellationToken).ConfigureAwait(false);
-        if (await codes.RedeemAsync(grant, cancellationToken).ConfigureAwait(false) != RedeemOutcome.Redeemed)
+
+        // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
+        string? refreshToken = null;
+        NewRefreshToken? refreshRow = null;
+        if (RefreshTokenPolicy.IsIssuedTo(client))
+        {
+            var now = time.GetUtcNow();
+            var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
+            refreshToken = RefreshTokens.NewToken(grant.PartitionKey);
+            refreshRow = new NewRefreshToken(refreshPolicy.NewRow(grant.PartitionKey, refreshToken, client, now, grantExpiresAt), grantExpiresAt);
+        }
+
+        if (await codes.RedeemAsync(grant, refreshRow, cancellationToken).ConfigureAwait(false) != RedeemOutcome.Redeemed)
         {
             LogReplay(logger, client.ClientId, GrantKeys.ForLog(grant.PartitionKey));
             throw AlreadyRedeemed();
         }
 
-        return new AccessTokenResponse(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope, RefreshToken: null);
+        return new AccessTokenResponse(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope, refreshToken);
     }
 
     private static void CheckProofKey(AuthorizationCodeEntity grant, string? verifier, Clients.OAuthClient client)

@@ -14,6 +14,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 {
     private const int CodeBytes = 32;
     private const int MaxRevokeAttempts = 5;
+    private const int MaxTransactionAttempts = 5;
 
     /// <summary>Stores a new code and returns it; only its hash is kept.</summary>
     public async Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
@@ -45,7 +46,15 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     /// then sees 412 although this request won; so a 412 is called a replay only after a re-read shows
     /// another request's redemption id on the row.
     /// </summary>
-    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken)
+    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken) =>
+        await RedeemAsync(code, firstRefreshToken: null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Consumes the code and, when <paramref name="firstRefreshToken"/> is given, inserts the grant's first refresh
+    /// token in the same entity-group transaction (both rows are in the grant's partition): the code is consumed
+    /// exactly when the refresh token exists.
+    /// </summary>
+    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, NewRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
     {
         if (code.ETag == default)
         {
@@ -59,6 +68,11 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             [nameof(AuthorizationCodeEntity.RedeemedAt)] = time.GetUtcNow(),
         };
         var table = await Grants(cancellationToken).ConfigureAwait(false);
+        if (firstRefreshToken is not null)
+        {
+            return await RedeemWithRefreshTokenAsync(table, code, update, redemptionId, firstRefreshToken, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await table.UpdateEntityAsync(update, code.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
@@ -79,6 +93,68 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             }
 
             return RedeemOutcome.AlreadyRedeemed;
+        }
+    }
+
+    private async Task<RedeemOutcome> RedeemWithRefreshTokenAsync(
+        TableClient table, AuthorizationCodeEntity code, TableEntity update, string redemptionId, NewRefreshToken refresh, CancellationToken cancellationToken)
+    {
+        if (refresh.Row.PartitionKey != code.PartitionKey)
+        {
+            throw new ArgumentException("The refresh token row must be in the grant's partition.", nameof(refresh));
+        }
+
+        update[nameof(AuthorizationCodeEntity.GrantExpiresAt)] = refresh.GrantExpiresAt;
+        update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = refresh.Row.ExpiresAt;
+        var etag = code.ETag;
+        for (var attempt = 1; ; attempt++)
+        {
+            // UpdateMerge WITH the ETag: without one the action carries no If-Match and becomes an upsert.
+            TableTransactionAction[] actions =
+            [
+                new(TableTransactionActionType.UpdateMerge, update, etag),
+                new(TableTransactionActionType.Add, refresh.Row),
+            ];
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return RedeemOutcome.Redeemed;
+            }
+            catch (RequestFailedException e)
+            {
+                // Re-read before concluding anything: a retried batch whose first attempt won sees 412 (or 409 on the
+                // Add), and Azurite fails concurrent batches with "Transaction Overlap!" (500) although nobody won.
+                var current = await FindByGrantAsync(code.PartitionKey, cancellationToken).ConfigureAwait(false);
+                if (current?.RedemptionId == redemptionId)
+                {
+                    LogRetriedRedemptionWon(logger, GrantKeys.ForLog(code.PartitionKey));
+                    return RedeemOutcome.Redeemed;
+                }
+
+                if (current is null)
+                {
+                    return RedeemOutcome.AlreadyRedeemed;
+                }
+
+                if (current.IsRedeemed)
+                {
+                    await RevokeGrantAsync(current, cancellationToken).ConfigureAwait(false);
+                    return RedeemOutcome.AlreadyRedeemed;
+                }
+
+                if (current.RevokedAt is not null)
+                {
+                    return RedeemOutcome.AlreadyRedeemed;
+                }
+
+                if (attempt >= MaxTransactionAttempts)
+                {
+                    throw;
+                }
+
+                LogTransactionRetried(logger, GrantKeys.ForLog(code.PartitionKey), e.Status);
+                etag = current.ETag;
+            }
         }
     }
 
@@ -122,6 +198,9 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Authorization code of grant {Grant} was replayed; the grant is revoked.")]
     private static partial void LogGrantRevoked(ILogger logger, string grant);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The redemption transaction of grant {Grant} failed ({Status}) with the code still unredeemed; retrying.")]
+    private static partial void LogTransactionRetried(ILogger logger, string grant, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A retried redemption of grant {Grant} met its own earlier success.")]
     private static partial void LogRetriedRedemptionWon(ILogger logger, string grant);
