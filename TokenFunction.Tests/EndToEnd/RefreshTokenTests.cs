@@ -17,6 +17,8 @@ namespace TokenFunction.Tests.EndToEnd;
 public sealed class RefreshTokenTests
 {
     private const int GraceSeconds = 30;
+    private const int IdleSeconds = 3600;
+    private const int AbsoluteSeconds = 3 * 3600;
     private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
     private ServiceHost host = null!;
     private HttpClient http = null!;
@@ -26,7 +28,12 @@ public sealed class RefreshTokenTests
     public async Task StartAsync()
     {
         host = await ServiceHost.StartAsync(
-            new Dictionary<string, string?> { [TokenFunction.Hosting.SettingNames.TokenRefreshReuseGraceSeconds] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new Dictionary<string, string?>
+            {
+                [TokenFunction.Hosting.SettingNames.TokenRefreshReuseGraceSeconds] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [TokenFunction.Hosting.SettingNames.TokenRefreshTokenIdleLifetimeSeconds] = IdleSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [TokenFunction.Hosting.SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds] = AbsoluteSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
             services: s => s.AddSingleton<TimeProvider>(clock));
         http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 });
         clients = new TestClients(host.Services);
@@ -272,6 +279,72 @@ public sealed class RefreshTokenTests
         await ConcurrentlyAsync(20, () => RefreshAsync(client, first.RefreshToken!));
 
         Assert.That(await LiveRefreshRowsAsync(first.RefreshToken!.Split('.')[0]), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task IdleLifetimeSetting_ExpiresAnUnusedToken_AndEachRotationSlidesIt()
+    {
+        var (client, first) = await StartGrantAsync();
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(second.IsError, Is.False, "just before the idle expiry: " + second.Raw);
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, "the rotation slid the idle expiry: " + third.Raw);
+
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds));
+        var expired = await RefreshAsync(client, third.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+    }
+
+    [Test]
+    public async Task AbsoluteLifetimeSetting_EndsTheGrantHoweverOftenItIsRefreshed()
+    {
+        var (client, first) = await StartGrantAsync();
+        var token = first.RefreshToken!;
+        for (var elapsed = 0; elapsed + IdleSeconds - 1 < AbsoluteSeconds; elapsed += IdleSeconds - 1)
+        {
+            clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+            var refreshed = await RefreshAsync(client, token);
+            Assert.That(refreshed.IsError, Is.False, $"at {elapsed + IdleSeconds - 1} s: {refreshed.Raw}");
+            token = refreshed.RefreshToken!;
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        var expired = await RefreshAsync(client, token);
+
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+    }
+
+    [Test]
+    public async Task PerClientLifetimes_OverrideTheSettings()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100, refreshAbsoluteSeconds: 250);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        clock.Advance(TimeSpan.FromSeconds(90));
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(second.IsError, Is.False, second.Raw);
+        clock.Advance(TimeSpan.FromSeconds(90));
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, "idle 100 s slides: " + third.Raw);
+        clock.Advance(TimeSpan.FromSeconds(75));
+
+        var pastAbsolute = await RefreshAsync(client, third.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(pastAbsolute.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+    }
+
+    [Test]
+    public async Task PerClientIdleLifetime_ExpiresAnUnusedToken()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        clock.Advance(TimeSpan.FromSeconds(100));
+
+        var expired = await RefreshAsync(client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
     }
 
     private async Task<(RegisteredClient Client, TokenResponse First)> StartGrantAsync()
