@@ -54,6 +54,31 @@ public sealed class TokenCtlTests
     }
 
     [Test]
+    public async Task GrantRevokeBySubject_RevokesThatUsersGrants_AndPurgeRuns()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var clients = new TestClients(host.Services);
+        var client = await clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var subject = "grace-" + Guid.NewGuid().ToString("N");
+        using var http = new HttpClient();
+        var redeemed = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId, subject: subject));
+        Assert.That(redeemed.RefreshToken, Is.Not.Null, redeemed.Raw);
+
+        var revoke = await RunAsync("grant", "revoke", "--subject", subject);
+        var purge = await RunAsync("purge", "--batch-size", "50");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(revoke.ExitCode, Is.EqualTo(0), revoke.StandardError);
+            Assert.That(revoke.StandardOutput.Trim(), Is.EqualTo("revoked 1 grant(s)"));
+            Assert.That(purge.ExitCode, Is.EqualTo(0), purge.StandardError);
+            Assert.That(purge.StandardOutput, Does.StartWith("visited "));
+        });
+        var refused = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, redeemed.RefreshToken!);
+        Assert.That(refused.Error, Is.EqualTo("invalid_grant"), refused.Raw);
+    }
+
+    [Test]
     public async Task ClientAddOfAnExistingId_FailsWithOneLineUnlessReplace()
     {
         var clientId = TestClients.NewId("dup");
@@ -77,6 +102,7 @@ public sealed class TokenCtlTests
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--colour", "red" }, "unknown option --colour", TestName = "UnknownOption_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--refresh-idle-lifetime", "30" }, "--refresh-idle-lifetime must be", TestName = "ClientAddWithTooShortRefreshLifetime_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--no-refresh-token", "--refresh-absolute-lifetime", "600" }, "--no-refresh-token", TestName = "ClientAddWithRefreshLifetimeAndNoRefreshToken_FailsWithOneLine")]
+    [TestCase(new[] { "grant", "revoke", "--subject", "s", "--client", "c" }, "exactly one of --subject", TestName = "GrantRevokeWithSubjectAndClient_FailsWithOneLine")]
     [TestCase(new[] { "frobnicate" }, "unknown command", TestName = "UnknownCommand_FailsWithUsage")]
     public async Task InvalidCommand_ExitsNonZeroWithAMessage(string[] arguments, string message)
     {

@@ -61,18 +61,25 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         // Sign first: a signing fault then leaves the code unconsumed, so the client can redeem it once the
         // signer answers again. The token is released only if this request is the one that consumes the code.
-        var token = await tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope), cancellationToken).ConfigureAwait(false);
+        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope), cancellationToken);
 
         // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
         string? refreshToken = null;
         NewRefreshToken? refreshRow = null;
+        var indexing = Task.CompletedTask;
         if (RefreshTokenPolicy.IsIssuedTo(client))
         {
             var now = time.GetUtcNow();
             var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
             refreshToken = RefreshTokens.NewToken(grant.PartitionKey);
             refreshRow = new NewRefreshToken(refreshPolicy.NewRow(grant.PartitionKey, refreshToken, client, now, grantExpiresAt), grantExpiresAt);
+
+            // The index rows (other tables) go first, while the token is being signed.
+            indexing = codes.IndexRefreshGrantAsync(grant, grantExpiresAt, cancellationToken);
         }
+
+        await Task.WhenAll(signing, indexing).ConfigureAwait(false);
+        var token = await signing.ConfigureAwait(false);
 
         if (await codes.RedeemAsync(grant, refreshRow, cancellationToken).ConfigureAwait(false) != RedeemOutcome.Redeemed)
         {

@@ -33,9 +33,31 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             IssuedAt = now,
             ExpiresAt = now + request.Lifetime,
         };
+        // The index row first (a transaction cannot span tables): the purge tolerates index rows without a target.
+        await IndexExpiryAsync(entity.PartitionKey, entity.ExpiresAt, cancellationToken).ConfigureAwait(false);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
         return code;
+    }
+
+    /// <summary>
+    /// Indexes a grant that is about to get refresh tokens: by its absolute expiry (for the purge), and by subject and
+    /// by client (for <c>tokenctl grant revoke</c>). Written before the redemption transaction; idempotent upserts.
+    /// </summary>
+    public async Task IndexRefreshGrantAsync(AuthorizationCodeEntity grant, DateTimeOffset grantExpiresAt, CancellationToken cancellationToken)
+    {
+        var index = await tables.GetAsync(TableNames.GrantIndex, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await Task.WhenAll(
+            IndexExpiryAsync(grant.PartitionKey, grantExpiresAt, cancellationToken),
+            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.BySubject(grant.Subject), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken),
+            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.ByClient(grant.ClientId), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task IndexExpiryAsync(string grantId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var expiry = await tables.GetAsync(TableNames.Expiry, cancellationToken).ConfigureAwait(false);
+        await expiry.UpsertEntityAsync(new TableEntity(GrantIndexKeys.HourBucket(dueAt), grantId), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AuthorizationCodeEntity?> FindAsync(string code, CancellationToken cancellationToken) =>
