@@ -221,6 +221,36 @@ public sealed class RefreshTokenTests
     }
 
     [Test]
+    public async Task ReuseAfterTheGraceWindowAskingForAWiderScope_StillRevokesTheGrant()
+    {
+        var (client, first) = await StartGrantAsync();
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
+
+        var reuse = await RefreshAsync(client, first.RefreshToken!, scope: "admin");
+
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+    }
+
+    [Test]
+    public async Task ReuseOfARetiredTokenPastItsIdleExpiry_StillRevokesTheGrant()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        clock.Advance(TimeSpan.FromSeconds(60));
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        clock.Advance(TimeSpan.FromSeconds(60));
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, third.Raw);
+
+        var reuse = await RefreshAsync(client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, third.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+    }
+
+    [Test]
     public async Task CodeReplay_RevokesTheRefreshTokenOfTheFirstRedemption()
     {
         var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);

@@ -43,13 +43,20 @@ public sealed partial class RefreshTokenGrantHandler(
             throw OAuthProtocolException.InvalidGrant("The refresh token was issued to another client.");
         }
 
-        CheckLive(root, row);
-        var scope = NarrowScope(root.Scope, requestedScope);
+        if (root.RevokedAt is not null)
+        {
+            throw Revoked();
+        }
 
+        // A retired token is judged before its expiry and its scope: a reuser must not dodge revocation by waiting
+        // for the token to expire or by asking for a scope the grant does not have.
         if (row.IsRetired)
         {
-            return await AnswerRetiredAsync(root, row, presented, scope, client, cancellationToken).ConfigureAwait(false);
+            return await AnswerRetiredAsync(root, row, presented, requestedScope, client, cancellationToken).ConfigureAwait(false);
         }
+
+        CheckNotExpired(root, row);
+        var scope = NarrowScope(root.Scope, requestedScope);
 
         // Sign first: a signer fault then leaves the refresh token unrotated and still usable.
         var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope), cancellationToken).ConfigureAwait(false);
@@ -60,7 +67,7 @@ public sealed partial class RefreshTokenGrantHandler(
         return result.Outcome switch
         {
             RotateOutcome.Rotated => Response(accessToken, successorToken),
-            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Root!, result.Current!, presented, scope, client, cancellationToken).ConfigureAwait(false),
+            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Root!, result.Current!, presented, requestedScope, client, cancellationToken).ConfigureAwait(false),
             RotateOutcome.Revoked => throw Revoked(),
             _ => throw Unknown(),
         };
@@ -72,7 +79,7 @@ public sealed partial class RefreshTokenGrantHandler(
     /// whole grant is revoked.
     /// </summary>
     private async Task<AccessTokenResponse> AnswerRetiredAsync(
-        AuthorizationCodeEntity root, RefreshTokenEntity retired, string presented, string scope, OAuthClient client, CancellationToken cancellationToken)
+        AuthorizationCodeEntity root, RefreshTokenEntity retired, string presented, string? requestedScope, OAuthClient client, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (root.RevokedAt is not null)
@@ -87,6 +94,7 @@ public sealed partial class RefreshTokenGrantHandler(
             var successor = await refreshTokens.FindTokenAsync(retired.PartitionKey, successorKey, cancellationToken).ConfigureAwait(false);
             if (successor is { IsRetired: false } && now < successor.ExpiresAt)
             {
+                var scope = NarrowScope(root.Scope, requestedScope);
                 LogGraceRetry(logger, client.ClientId, GrantKeys.ForLog(root.PartitionKey));
                 var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope), cancellationToken).ConfigureAwait(false);
                 return Response(accessToken, successorToken);
@@ -98,13 +106,8 @@ public sealed partial class RefreshTokenGrantHandler(
         throw OAuthProtocolException.InvalidGrant("The refresh token was already used; the grant it belongs to is revoked.");
     }
 
-    private void CheckLive(AuthorizationCodeEntity root, RefreshTokenEntity row)
+    private void CheckNotExpired(AuthorizationCodeEntity root, RefreshTokenEntity row)
     {
-        if (root.RevokedAt is not null)
-        {
-            throw Revoked();
-        }
-
         var now = time.GetUtcNow();
         if (now >= row.ExpiresAt || (root.GrantExpiresAt is { } grantExpiresAt && now >= grantExpiresAt))
         {
