@@ -121,6 +121,20 @@ public sealed class GrantMaintenanceTests
     }
 
     [Test]
+    public async Task RevokeAllOfASubject_AlsoStopsTheirCodesNotYetRedeemed()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var subject = "heidi-" + Guid.NewGuid().ToString("N");
+        var code = await clients.IssueCodeAsync(client.ClientId, subject: subject);
+
+        var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None);
+
+        Assert.That(revoked, Is.EqualTo(1));
+        var refused = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+    }
+
+    [Test]
     public async Task RevokeAllOfAClient_StopsEveryRefreshTokenOfThatClient()
     {
         var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);

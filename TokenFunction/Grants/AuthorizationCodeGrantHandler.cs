@@ -47,6 +47,12 @@ public sealed partial class AuthorizationCodeGrantHandler(
             throw OAuthProtocolException.InvalidGrant("The authorization code was issued to another client.");
         }
 
+        // An operator's revoke-all (tokenctl grant revoke) reaches codes not yet redeemed, too.
+        if (grant.RevokedAt is not null)
+        {
+            throw OAuthProtocolException.InvalidGrant("The authorization code's grant is revoked.");
+        }
+
         if (time.GetUtcNow() >= grant.ExpiresAt)
         {
             throw OAuthProtocolException.InvalidGrant("The authorization code has expired.");

@@ -34,7 +34,9 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             ExpiresAt = now + request.Lifetime,
         };
         // The index row first (a transaction cannot span tables): the purge tolerates index rows without a target.
-        await IndexExpiryAsync(entity.PartitionKey, entity.ExpiresAt, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(
+            IndexExpiryAsync(entity.PartitionKey, entity.ExpiresAt, cancellationToken),
+            IndexOwnersAsync(entity, cancellationToken)).ConfigureAwait(false);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
         return code;
@@ -46,10 +48,17 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     /// </summary>
     public async Task IndexRefreshGrantAsync(AuthorizationCodeEntity grant, DateTimeOffset grantExpiresAt, CancellationToken cancellationToken)
     {
+        await Task.WhenAll(
+            IndexExpiryAsync(grant.PartitionKey, grantExpiresAt, cancellationToken),
+            IndexOwnersAsync(grant, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The grant under its subject and its client, for <c>tokenctl grant revoke</c>.</summary>
+    private async Task IndexOwnersAsync(AuthorizationCodeEntity grant, CancellationToken cancellationToken)
+    {
         var index = await tables.GetAsync(TableNames.GrantIndex, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         await Task.WhenAll(
-            IndexExpiryAsync(grant.PartitionKey, grantExpiresAt, cancellationToken),
             index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.BySubject(grant.Subject), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken),
             index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.ByClient(grant.ClientId), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
     }
