@@ -64,6 +64,24 @@ public sealed class GrantMaintenanceTests
     }
 
     [Test]
+    public async Task Purge_RemovesARevokedGrantWithAllItsRefreshTokens()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 86_400, refreshAbsoluteSeconds: 7 * 86_400);
+        var subject = "ivan-" + Guid.NewGuid().ToString("N");
+        var redeemed = await RedeemAsync(client, subject);
+        var rotated = await RefreshAsync(client, redeemed.RefreshToken!);
+        Assert.That(rotated.IsError, Is.False, rotated.Raw);
+        Assert.That(await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None), Is.EqualTo(1));
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
+
+        Assert.That(await RowKeysAsync(GrantOf(redeemed)), Is.Empty);
+        var refused = await RefreshAsync(client, rotated.RefreshToken!);
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+    }
+
+    [Test]
     public async Task TwoPurgesAtOnce_BothFinishAndDeleteEachGrantOnce()
     {
         var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 60, refreshAbsoluteSeconds: 60);

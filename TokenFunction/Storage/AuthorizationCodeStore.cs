@@ -204,6 +204,18 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             {
                 await table.UpdateEntityAsync(update, current.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
                 LogGrantRevoked(logger, GrantKeys.ForLog(current.PartitionKey));
+
+                // A revoked grant is dead: let the purge remove it (and its refresh tokens) within the hour. Best effort:
+                // the revocation stands either way, and the grant's other index rows still lead the purge to it later.
+                try
+                {
+                    await IndexExpiryAsync(current.PartitionKey, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException e)
+                {
+                    LogRevocationNotIndexed(logger, GrantKeys.ForLog(current.PartitionKey), e.Status);
+                }
+
                 return;
             }
             catch (RequestFailedException e) when (e.Status is 412)
@@ -232,6 +244,9 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The redemption transaction of grant {Grant} failed ({Status}) with the code still unredeemed; retrying.")]
     private static partial void LogTransactionRetried(ILogger logger, string grant, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grant {Grant} is revoked, but its purge index row could not be written ({Status}); it is purged at its expiry instead.")]
+    private static partial void LogRevocationNotIndexed(ILogger logger, string grant, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A retried redemption of grant {Grant} met its own earlier success.")]
     private static partial void LogRetriedRedemptionWon(ILogger logger, string grant);

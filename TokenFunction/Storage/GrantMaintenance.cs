@@ -92,8 +92,8 @@ public sealed partial class GrantMaintenance(TokenTables tables, AuthorizationCo
     }
 
     /// <summary>
-    /// Deletes the grant's partition when the grant is dead: a code never redeemed (or redeemed without refresh tokens)
-    /// past its expiry, or a grant past its absolute refresh lifetime. Retired refresh tokens go with their grant, not
+    /// Deletes the grant's partition when the grant is dead: revoked, a code never redeemed (or redeemed without refresh
+    /// tokens) past its expiry, or a grant past its absolute refresh lifetime. Retired refresh tokens go with their grant, not
     /// before: they are what detects reuse. Finished = the index row may go.
     /// </summary>
     private async Task<(bool Finished, int DeletedRows)> PurgeGrantAsync(string grantId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -142,8 +142,9 @@ public sealed partial class GrantMaintenance(TokenTables tables, AuthorizationCo
         return (true, deleted);
     }
 
+    /// <summary>Revoked, or past the end of the last thing it could issue (its refresh tokens, else its code).</summary>
     public static bool IsDead(AuthorizationCodeEntity root, DateTimeOffset now) =>
-        root.GrantExpiresAt is { } grantExpiresAt ? now >= grantExpiresAt : now >= root.ExpiresAt;
+        root.RevokedAt is not null || (root.GrantExpiresAt is { } grantExpiresAt ? now >= grantExpiresAt : now >= root.ExpiresAt);
 
     private static async Task<bool> DeleteIfUnchangedAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
     {
