@@ -301,6 +301,44 @@ public sealed class RefreshTokenTests
         Assert.That(await LiveRefreshRowsAsync(first.RefreshToken!.Split('.')[0]), Is.LessThanOrEqualTo(1));
     }
 
+    /// <summary>
+    /// Refreshes racing a revocation: a rotation is conditional on the root row's ETag, so none commits after
+    /// RevokedAt is written. The root's last write is the revocation, so no refresh row is newer than it.
+    /// </summary>
+    [Test]
+    public async Task ConcurrentRefreshesRacingARevocation_NoRefreshTokenIsWrittenAfterTheRevocation()
+    {
+        var (client, first) = await StartGrantAsync();
+        var maintenance = host.Services.GetRequiredService<GrantMaintenance>();
+        var current = first.RefreshToken!;
+        var refreshes = Enumerable.Range(0, 20).Select(async i =>
+        {
+            await Task.Delay(i);
+            return await RefreshAsync(client, current);
+        }).ToList();
+        var revocation = Task.Run(async () =>
+        {
+            await Task.Delay(5);
+            return await maintenance.RevokeAllAsync(GrantIndexKeys.ByClient(client.ClientId), CancellationToken.None);
+        });
+        var responses = await Task.WhenAll(refreshes);
+        Assert.That(await revocation, Is.EqualTo(1));
+
+        var grantId = first.RefreshToken!.Split('.')[0];
+        var root = await RootAsync(grantId);
+        var rows = await GrantRowsAsync(grantId);
+        await TestContext.Out.WriteLineAsync("racing refreshes: " + string.Join(", ", responses.Select(r => $"{(int)r.HttpStatusCode} {r.Error}")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.RevokedAt, Is.Not.Null);
+            Assert.That(rows.Where(r => r.RowKey != AuthorizationCodeEntity.Row).Select(r => r.Timestamp), Is.All.LessThanOrEqualTo(root.Timestamp!.Value), "a refresh row newer than the revocation");
+        });
+        foreach (var token in responses.Where(r => r.RefreshToken is not null).Select(r => r.RefreshToken!).Distinct())
+        {
+            Assert.That((await RefreshAsync(client, token)).Error, Is.EqualTo(OAuthErrorCodes.InvalidGrant));
+        }
+    }
+
     [Test]
     public async Task ConcurrentRefreshes_LeaveExactlyOneUnretiredRefreshTokenInTheGrant()
     {
