@@ -17,7 +17,10 @@ public static class Cli
     public const string Usage = """
         usage: tokenctl serve [--port 8080]
                tokenctl client add --id ID (--secret S | --generate-secret | --public) --redirect-uri URI... [--scope "a b"] [--allow-plain-pkce] [--replace]
+                   [--no-refresh-token | [--refresh-idle-lifetime S] [--refresh-absolute-lifetime S]]
                tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--lifetime SECONDS]
+               tokenctl grant revoke (--subject SUB | --client ID)
+               tokenctl purge [--batch-size N] [--max-batches N]
                tokenctl pkce
         """;
 
@@ -32,6 +35,10 @@ public static class Cli
                     services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<ClientStore>(), output, cancellationToken)).ConfigureAwait(false),
                 ["code", "issue", .. var rest] => await WithStorageAsync(
                     services => CodeCommands.IssueAsync(new Arguments(rest, CodeCommands.Flags), services.GetRequiredService<ClientStore>(), services.GetRequiredService<AuthorizationCodeStore>(), output, cancellationToken)).ConfigureAwait(false),
+                ["grant", "revoke", .. var rest] => await WithStorageAsync(
+                    services => GrantCommands.RevokeAsync(new Arguments(rest, GrantCommands.Flags), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
+                ["purge", .. var rest] => await WithStorageAsync(
+                    services => GrantCommands.PurgeAsync(new Arguments(rest, GrantCommands.Flags), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
                 ["pkce"] => await PrintPkceAsync(output).ConfigureAwait(false),
                 ["help"] or ["--help"] => await PrintUsageAsync(output).ConfigureAwait(false),
                 [] => throw new UsageException("no command; run 'tokenctl help' for the commands"),

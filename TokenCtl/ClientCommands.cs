@@ -1,4 +1,5 @@
 using TokenFunction.Clients;
+using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
 
@@ -7,7 +8,7 @@ namespace TokenCtl;
 /// <summary><c>tokenctl client add</c>: registers a client.</summary>
 public static class ClientCommands
 {
-    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace" };
+    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace", "--no-refresh-token" };
 
     public static async Task<int> AddAsync(Arguments args, ClientStore clients, TextWriter output, CancellationToken cancellationToken)
     {
@@ -19,7 +20,23 @@ public static class ClientCommands
         var scopes = (args.Optional("--scope") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var allowPlain = args.Flag("--allow-plain-pkce");
         var replace = args.Flag("--replace");
+        var noRefreshToken = args.Flag("--no-refresh-token");
+        var refreshIdle = args.OptionalInt("--refresh-idle-lifetime");
+        var refreshAbsolute = args.OptionalInt("--refresh-absolute-lifetime");
         args.EnsureAllUsed();
+
+        foreach (var (name, value) in new[] { ("--refresh-idle-lifetime", refreshIdle), ("--refresh-absolute-lifetime", refreshAbsolute) })
+        {
+            if (value is < TokenOptionsValidator.MinRefreshLifetimeSeconds or > TokenOptionsValidator.MaxRefreshLifetimeSeconds)
+            {
+                throw new UsageException($"{name} must be {TokenOptionsValidator.MinRefreshLifetimeSeconds} to {TokenOptionsValidator.MaxRefreshLifetimeSeconds} seconds");
+            }
+
+            if (value is not null && noRefreshToken)
+            {
+                throw new UsageException($"{name} makes no sense with --no-refresh-token");
+            }
+        }
 
         if (!OAuthClient.IsValidId(id))
         {
@@ -65,8 +82,12 @@ public static class ClientCommands
             SecretHash = secret is null ? null : ClientSecretHasher.Hash(secret),
             RedirectUris = redirectUris,
             AllowedScopes = scopes.ToHashSet(StringComparer.Ordinal),
-            AllowedGrantTypes = new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode },
+            AllowedGrantTypes = noRefreshToken
+                ? new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode }
+                : new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode, GrantTypeNames.RefreshToken },
             AllowPlainPkce = allowPlain,
+            RefreshIdleLifetimeSeconds = refreshIdle,
+            RefreshAbsoluteLifetimeSeconds = refreshAbsolute,
         };
         if (!await clients.SaveAsync(client, replace, cancellationToken).ConfigureAwait(false))
         {

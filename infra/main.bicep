@@ -91,6 +91,8 @@ param tags object = {}
 var tableNames = [
   'OAuthClients'
   'OAuthGrants'
+  'OAuthExpiry'
+  'OAuthGrantIndex'
 ]
 
 var suffix = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)

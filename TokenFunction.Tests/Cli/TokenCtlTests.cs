@@ -31,6 +31,54 @@ public sealed class TokenCtlTests
     }
 
     [Test]
+    public async Task ClientAdd_AllowsRefreshTokensByDefault_AndNotWithNoRefreshToken()
+    {
+        var withRefresh = TestClients.NewId("clirt");
+        var without = TestClients.NewId("clinort");
+        Assert.That((await RunAsync("client", "add", "--id", withRefresh, "--public", "--redirect-uri", TestClients.RedirectUri,
+            "--refresh-idle-lifetime", "3600", "--refresh-absolute-lifetime", "86400")).ExitCode, Is.EqualTo(0));
+        Assert.That((await RunAsync("client", "add", "--id", without, "--public", "--redirect-uri", TestClients.RedirectUri, "--no-refresh-token")).ExitCode, Is.EqualTo(0));
+
+        var clients = new TokenFunction.Storage.ClientStore(
+            new TokenFunction.Storage.TokenTables(new Azure.Data.Tables.TableServiceClient(TestEnvironment.Azurite.ConnectionString), createTablesIfMissing: true), TimeProvider.System);
+        var allowed = (await clients.FindAsync(withRefresh, CancellationToken.None))!;
+        var refused = (await clients.FindAsync(without, CancellationToken.None))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(allowed.AllowedGrantTypes, Does.Contain("refresh_token"));
+            Assert.That((allowed.RefreshIdleLifetimeSeconds, allowed.RefreshAbsoluteLifetimeSeconds), Is.EqualTo(((int?)3600, (int?)86400)));
+            Assert.That(refused.AllowedGrantTypes, Does.Not.Contain("refresh_token"));
+            Assert.That(refused.RefreshIdleLifetimeSeconds, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task GrantRevokeBySubject_RevokesThatUsersGrants_AndPurgeRuns()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var clients = new TestClients(host.Services);
+        var client = await clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var subject = "grace-" + Guid.NewGuid().ToString("N");
+        using var http = new HttpClient();
+        var redeemed = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId, subject: subject));
+        Assert.That(redeemed.RefreshToken, Is.Not.Null, redeemed.Raw);
+
+        var revoke = await RunAsync("grant", "revoke", "--subject", subject);
+        var purge = await RunAsync("purge", "--batch-size", "50");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(revoke.ExitCode, Is.EqualTo(0), revoke.StandardError);
+            Assert.That(revoke.StandardOutput.Trim(), Is.EqualTo("revoked 1 grant(s)"));
+            Assert.That(purge.ExitCode, Is.EqualTo(0), purge.StandardError);
+            Assert.That(purge.StandardOutput, Does.StartWith("visited "));
+        });
+        var refused = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, redeemed.RefreshToken!);
+        Assert.That(refused.Error, Is.EqualTo("invalid_grant"), refused.Raw);
+    }
+
+    [Test]
     public async Task ClientAddOfAnExistingId_FailsWithOneLineUnlessReplace()
     {
         var clientId = TestClients.NewId("dup");
@@ -52,6 +100,9 @@ public sealed class TokenCtlTests
     [TestCase(new[] { "client", "add", "--id", "x", "--secret", "short", "--redirect-uri", "https://x.test/cb" }, "at least 32", TestName = "ClientAddWithShortSecret_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb#frag" }, "fragment", TestName = "ClientAddWithFragmentInRedirectUri_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--colour", "red" }, "unknown option --colour", TestName = "UnknownOption_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--refresh-idle-lifetime", "30" }, "--refresh-idle-lifetime must be", TestName = "ClientAddWithTooShortRefreshLifetime_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--no-refresh-token", "--refresh-absolute-lifetime", "600" }, "--no-refresh-token", TestName = "ClientAddWithRefreshLifetimeAndNoRefreshToken_FailsWithOneLine")]
+    [TestCase(new[] { "grant", "revoke", "--subject", "s", "--client", "c" }, "exactly one of --subject", TestName = "GrantRevokeWithSubjectAndClient_FailsWithOneLine")]
     [TestCase(new[] { "frobnicate" }, "unknown command", TestName = "UnknownCommand_FailsWithUsage")]
     public async Task InvalidCommand_ExitsNonZeroWithAMessage(string[] arguments, string message)
     {

@@ -51,4 +51,26 @@ public sealed class FaultTests : EndToEndTest
         var retried = await RedeemAsync(client, code);
         Assert.That(retried.IsError, Is.False, "the code survives a signing fault: " + retried.Raw);
     }
+
+    [Test]
+    public async Task SigningFaultDuringRefresh_GivesServerErrorAndLeavesTheRefreshTokenUsable()
+    {
+        var brokenKey = Path.Combine(Host.KeyDirectory, "not-a-key-either.pem");
+        await File.WriteAllTextAsync(brokenKey, "this is not a PEM key");
+        await using var brokenHost = await ServiceHost.StartAsync(new Dictionary<string, string?>
+        {
+            [SettingNames.SigningLocalKeyPath] = brokenKey,
+            [SettingNames.Of(SigningOptions.SectionName, nameof(SigningOptions.GenerateLocalKeyIfMissing))] = "false",
+        });
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var redeemed = await RedeemAsync(client, await Clients.IssueCodeAsync(client.ClientId));
+        Assert.That(redeemed.RefreshToken, Is.Not.Null, redeemed.Raw);
+        using var http = new HttpClient();
+
+        var failed = await CodeRedemption.RefreshAsync(http, brokenHost.TokenEndpoint, client, redeemed.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.InternalServerError, OAuthErrorCodes.ServerError);
+        var retried = await CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, redeemed.RefreshToken!);
+        Assert.That(retried.IsError, Is.False, "the refresh token was not rotated by the failed request: " + retried.Raw);
+    }
 }

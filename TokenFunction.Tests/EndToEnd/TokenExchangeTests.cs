@@ -25,7 +25,7 @@ public sealed class TokenExchangeTests : EndToEndTest
             Assert.That(response.TokenType, Is.EqualTo("Bearer"));
             Assert.That(response.ExpiresIn, Is.EqualTo(600));
             Assert.That(response.Scope, Is.EqualTo(TestClients.Scope));
-            Assert.That(response.RefreshToken, Is.Null, "refresh tokens come with their own issue");
+            Assert.That(response.RefreshToken, Is.Null, "a client without the refresh_token grant gets no refresh token");
         });
 
         var validation = await JwtValidation.ValidateAsync(Http, Host.JwksUri, response.AccessToken!, ServiceHost.Issuer, ServiceHost.Audience);

@@ -30,7 +30,18 @@ public sealed class FunctionsMetadataTests
         using var document = JsonDocument.Parse(File.ReadAllText(MetadataPath));
         var names = document.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString());
 
-        Assert.That(names, Is.EquivalentTo(new[] { TokenHttpFunction.Name, JwksHttpFunction.Name, MetadataHttpFunction.Name }));
+        Assert.That(names, Is.EquivalentTo(new[] { TokenHttpFunction.Name, JwksHttpFunction.Name, MetadataHttpFunction.Name, PurgeTimerFunction.Name }));
+    }
+
+    [Test]
+    public void PurgeFunction_IsATimerOnItsSchedule()
+    {
+        Assert.That(File.Exists(MetadataPath), Is.True, $"{MetadataPath} is written by the function app's build");
+        using var document = JsonDocument.Parse(File.ReadAllText(MetadataPath));
+        var function = document.RootElement.EnumerateArray().Single(f => f.GetProperty("name").GetString() == PurgeTimerFunction.Name);
+        var trigger = function.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "timerTrigger");
+
+        Assert.That(trigger.GetProperty("schedule").GetString(), Is.EqualTo(PurgeTimerFunction.Schedule));
     }
 
     [Test]

@@ -22,4 +22,21 @@ public static class CodeRedemption
             RedirectUri = redirectUri,
             CodeVerifier = code.Verifier,
         });
+
+    /// <summary>A refresh as a real client sends it: confidential clients authenticate, public ones send client_id.</summary>
+    public static Task<TokenResponse> RefreshAsync(
+        HttpClient http,
+        Uri tokenEndpoint,
+        RegisteredClient client,
+        string refreshToken,
+        string? scope = null) =>
+        http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = tokenEndpoint.ToString(),
+            ClientId = client.ClientId,
+            ClientSecret = client.Secret,
+            ClientCredentialStyle = client.Secret is null ? ClientCredentialStyle.PostBody : ClientCredentialStyle.AuthorizationHeader,
+            RefreshToken = refreshToken,
+            Scope = scope,
+        });
 }

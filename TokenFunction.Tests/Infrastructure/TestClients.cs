@@ -13,17 +13,26 @@ public sealed class TestClients(IServiceProvider services)
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
-    public async Task<RegisteredClient> AddConfidentialAsync(string? clientId = null, string? secret = null, IReadOnlySet<string>? grantTypes = null)
+    /// <summary>The grant types of a client that gets refresh tokens (what <c>tokenctl client add</c> registers by default).</summary>
+    public static IReadOnlySet<string> WithRefreshTokens { get; } =
+        new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode, GrantTypeNames.RefreshToken };
+
+    public async Task<RegisteredClient> AddConfidentialAsync(
+        string? clientId = null, string? secret = null, IReadOnlySet<string>? grantTypes = null, int? refreshIdleSeconds = null, int? refreshAbsoluteSeconds = null)
     {
         secret ??= ClientSecretHasher.GenerateSecret();
-        var client = NewClient(clientId ?? NewId("conf"), ClientSecretHasher.Hash(secret), allowPlain: false, grantTypes);
+        var client = NewClient(clientId ?? NewId("conf"), ClientSecretHasher.Hash(secret), allowPlain: false, grantTypes) with
+        {
+            RefreshIdleLifetimeSeconds = refreshIdleSeconds,
+            RefreshAbsoluteLifetimeSeconds = refreshAbsoluteSeconds,
+        };
         await SaveAsync(client);
         return new RegisteredClient(client.ClientId, secret);
     }
 
-    public async Task<RegisteredClient> AddPublicAsync(bool allowPlainPkce = false)
+    public async Task<RegisteredClient> AddPublicAsync(bool allowPlainPkce = false, IReadOnlySet<string>? grantTypes = null)
     {
-        var client = NewClient(NewId("pub"), secretHash: null, allowPlainPkce, grantTypes: null);
+        var client = NewClient(NewId("pub"), secretHash: null, allowPlainPkce, grantTypes);
         await SaveAsync(client);
         return new RegisteredClient(client.ClientId, null);
     }

@@ -19,6 +19,12 @@ public sealed record OAuthClient
     /// <summary>Whether codes with the RFC 7636 "plain" method may be redeemed; S256 is always allowed.</summary>
     public bool AllowPlainPkce { get; init; }
 
+    /// <summary>Per-client override of <c>Token__RefreshTokenIdleLifetimeSeconds</c>; null: the setting applies.</summary>
+    public int? RefreshIdleLifetimeSeconds { get; init; }
+
+    /// <summary>Per-client override of <c>Token__RefreshTokenAbsoluteLifetimeSeconds</c>; null: the setting applies.</summary>
+    public int? RefreshAbsoluteLifetimeSeconds { get; init; }
+
     public bool IsPublic => SecretHash is null;
 
     /// <summary>

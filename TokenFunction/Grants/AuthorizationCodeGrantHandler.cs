@@ -12,6 +12,7 @@ namespace TokenFunction.Grants;
 public sealed partial class AuthorizationCodeGrantHandler(
     AuthorizationCodeStore codes,
     AccessTokenFactory tokens,
+    RefreshTokenPolicy refreshPolicy,
     TimeProvider time,
     ILogger<AuthorizationCodeGrantHandler> logger) : IGrantHandler
 {
@@ -46,6 +47,12 @@ public sealed partial class AuthorizationCodeGrantHandler(
             throw OAuthProtocolException.InvalidGrant("The authorization code was issued to another client.");
         }
 
+        // An operator's revoke-all (tokenctl grant revoke) reaches codes not yet redeemed, too.
+        if (grant.RevokedAt is not null)
+        {
+            throw OAuthProtocolException.InvalidGrant("The authorization code's grant is revoked.");
+        }
+
         if (time.GetUtcNow() >= grant.ExpiresAt)
         {
             throw OAuthProtocolException.InvalidGrant("The authorization code has expired.");
@@ -60,14 +67,33 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         // Sign first: a signing fault then leaves the code unconsumed, so the client can redeem it once the
         // signer answers again. The token is released only if this request is the one that consumes the code.
-        var token = await tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope), cancellationToken).ConfigureAwait(false);
-        if (await codes.RedeemAsync(grant, cancellationToken).ConfigureAwait(false) != RedeemOutcome.Redeemed)
+        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope), cancellationToken);
+
+        // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
+        string? refreshToken = null;
+        NewRefreshToken? refreshRow = null;
+        var indexing = Task.CompletedTask;
+        if (RefreshTokenPolicy.IsIssuedTo(client))
+        {
+            var now = time.GetUtcNow();
+            var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
+            refreshToken = RefreshTokens.NewToken(grant.PartitionKey);
+            refreshRow = new NewRefreshToken(refreshPolicy.NewRow(grant.PartitionKey, refreshToken, client, now, grantExpiresAt), grantExpiresAt);
+
+            // The index rows (other tables) go first, while the token is being signed.
+            indexing = codes.IndexRefreshGrantAsync(grant, grantExpiresAt, cancellationToken);
+        }
+
+        await Task.WhenAll(signing, indexing).ConfigureAwait(false);
+        var token = await signing.ConfigureAwait(false);
+
+        if (await codes.RedeemAsync(grant, refreshRow, cancellationToken).ConfigureAwait(false) != RedeemOutcome.Redeemed)
         {
             LogReplay(logger, client.ClientId, GrantKeys.ForLog(grant.PartitionKey));
             throw AlreadyRedeemed();
         }
 
-        return new AccessTokenResponse(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope, RefreshToken: null);
+        return new AccessTokenResponse(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope, refreshToken);
     }
 
     private static void CheckProofKey(AuthorizationCodeEntity grant, string? verifier, Clients.OAuthClient client)

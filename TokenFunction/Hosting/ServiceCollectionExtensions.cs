@@ -46,6 +46,8 @@ public static class ServiceCollectionExtensions
             provider.GetRequiredService<IOptions<TablesOptions>>().Value.CreateTablesIfMissing));
         services.TryAddSingleton<ClientStore>();
         services.TryAddSingleton<AuthorizationCodeStore>();
+        services.TryAddSingleton<RefreshTokenStore>();
+        services.TryAddSingleton<GrantMaintenance>();
         return services;
     }
 
@@ -68,7 +70,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AccessTokenFactory>();
 
         services.TryAddSingleton<ClientAuthenticator>();
+        services.TryAddSingleton<RefreshTokenPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, RefreshTokenGrantHandler>());
         services.TryAddSingleton<GrantHandlers>();
 
         services.TryAddSingleton<TokenEndpoint>();

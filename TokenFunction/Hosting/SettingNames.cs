@@ -11,6 +11,9 @@ public static class SettingNames
     public static readonly string TokenIssuer = Of(TokenOptions.SectionName, nameof(TokenOptions.Issuer));
     public static readonly string TokenAudience = Of(TokenOptions.SectionName, nameof(TokenOptions.Audience));
     public static readonly string TokenAccessTokenLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.AccessTokenLifetimeSeconds));
+    public static readonly string TokenRefreshTokenIdleLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshTokenIdleLifetimeSeconds));
+    public static readonly string TokenRefreshTokenAbsoluteLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshTokenAbsoluteLifetimeSeconds));
+    public static readonly string TokenRefreshReuseGraceSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshReuseGraceSeconds));
     public static readonly string TablesConnectionString = Of(TablesOptions.SectionName, nameof(TablesOptions.ConnectionString));
     public static readonly string TablesServiceUri = Of(TablesOptions.SectionName, nameof(TablesOptions.ServiceUri));
     public static readonly string TablesCreateTablesIfMissing = Of(TablesOptions.SectionName, nameof(TablesOptions.CreateTablesIfMissing));

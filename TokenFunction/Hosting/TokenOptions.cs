@@ -12,4 +12,13 @@ public sealed class TokenOptions
     public string? Audience { get; set; }
 
     public int AccessTokenLifetimeSeconds { get; set; } = 600;
+
+    /// <summary>Sliding idle lifetime of a refresh token: each rotation issues a successor good for this long.</summary>
+    public int RefreshTokenIdleLifetimeSeconds { get; set; } = 1_209_600;
+
+    /// <summary>Absolute lifetime of a grant's refresh tokens, counted from the code exchange; rotation never extends it.</summary>
+    public int RefreshTokenAbsoluteLifetimeSeconds { get; set; } = 7_776_000;
+
+    /// <summary>How long a just-rotated refresh token still answers with the same successor (a client that lost the response).</summary>
+    public int RefreshReuseGraceSeconds { get; set; } = 30;
 }

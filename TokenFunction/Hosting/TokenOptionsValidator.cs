@@ -7,6 +7,9 @@ public sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
 {
     public const int MinLifetimeSeconds = 60;
     public const int MaxLifetimeSeconds = 86_400;
+    public const int MinRefreshLifetimeSeconds = 60;
+    public const int MaxRefreshLifetimeSeconds = 31_536_000;
+    public const int MaxRefreshReuseGraceSeconds = 300;
 
     public ValidateOptionsResult Validate(string? name, TokenOptions options)
     {
@@ -30,6 +33,21 @@ public sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
         if (options.AccessTokenLifetimeSeconds is < MinLifetimeSeconds or > MaxLifetimeSeconds)
         {
             failures.Add($"{SettingNames.TokenAccessTokenLifetimeSeconds} must be between {MinLifetimeSeconds} and {MaxLifetimeSeconds}; it is {options.AccessTokenLifetimeSeconds}.");
+        }
+
+        if (options.RefreshTokenIdleLifetimeSeconds is < MinRefreshLifetimeSeconds or > MaxRefreshLifetimeSeconds)
+        {
+            failures.Add($"{SettingNames.TokenRefreshTokenIdleLifetimeSeconds} must be between {MinRefreshLifetimeSeconds} and {MaxRefreshLifetimeSeconds}; it is {options.RefreshTokenIdleLifetimeSeconds}.");
+        }
+
+        if (options.RefreshTokenAbsoluteLifetimeSeconds is < MinRefreshLifetimeSeconds or > MaxRefreshLifetimeSeconds)
+        {
+            failures.Add($"{SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds} must be between {MinRefreshLifetimeSeconds} and {MaxRefreshLifetimeSeconds}; it is {options.RefreshTokenAbsoluteLifetimeSeconds}.");
+        }
+
+        if (options.RefreshReuseGraceSeconds is < 0 or > MaxRefreshReuseGraceSeconds)
+        {
+            failures.Add($"{SettingNames.TokenRefreshReuseGraceSeconds} must be between 0 and {MaxRefreshReuseGraceSeconds}; it is {options.RefreshReuseGraceSeconds}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

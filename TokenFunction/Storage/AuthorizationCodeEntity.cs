@@ -42,5 +42,11 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     /// <summary>Set when the code was replayed (RFC 6749 section 4.1.2): the whole grant is revoked.</summary>
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>Absolute end of the grant's refresh tokens; set when a redemption issued the first one.</summary>
+    public DateTimeOffset? GrantExpiresAt { get; set; }
+
+    /// <summary>Idle expiry of the grant's live refresh token; moved by every rotation (written in the same transaction).</summary>
+    public DateTimeOffset? RefreshExpiresAt { get; set; }
+
     public bool IsRedeemed => RedemptionId is not null;
 }

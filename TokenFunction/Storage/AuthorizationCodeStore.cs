@@ -14,6 +14,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 {
     private const int CodeBytes = 32;
     private const int MaxRevokeAttempts = 5;
+    private const int MaxTransactionAttempts = 5;
 
     /// <summary>Stores a new code and returns it; only its hash is kept.</summary>
     public async Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
@@ -32,9 +33,40 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             IssuedAt = now,
             ExpiresAt = now + request.Lifetime,
         };
+        // The index row first (a transaction cannot span tables): the purge tolerates index rows without a target.
+        await Task.WhenAll(
+            IndexExpiryAsync(entity.PartitionKey, entity.ExpiresAt, cancellationToken),
+            IndexOwnersAsync(entity, cancellationToken)).ConfigureAwait(false);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
         return code;
+    }
+
+    /// <summary>
+    /// Indexes a grant that is about to get refresh tokens: by its absolute expiry (for the purge), and by subject and
+    /// by client (for <c>tokenctl grant revoke</c>). Written before the redemption transaction; idempotent upserts.
+    /// </summary>
+    public async Task IndexRefreshGrantAsync(AuthorizationCodeEntity grant, DateTimeOffset grantExpiresAt, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(
+            IndexExpiryAsync(grant.PartitionKey, grantExpiresAt, cancellationToken),
+            IndexOwnersAsync(grant, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>The grant under its subject and its client, for <c>tokenctl grant revoke</c>.</summary>
+    private async Task IndexOwnersAsync(AuthorizationCodeEntity grant, CancellationToken cancellationToken)
+    {
+        var index = await tables.GetAsync(TableNames.GrantIndex, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        await Task.WhenAll(
+            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.BySubject(grant.Subject), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken),
+            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.ByClient(grant.ClientId), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
+    }
+
+    private async Task IndexExpiryAsync(string grantId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    {
+        var expiry = await tables.GetAsync(TableNames.Expiry, cancellationToken).ConfigureAwait(false);
+        await expiry.UpsertEntityAsync(new TableEntity(GrantIndexKeys.HourBucket(dueAt), grantId), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<AuthorizationCodeEntity?> FindAsync(string code, CancellationToken cancellationToken) =>
@@ -45,7 +77,15 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     /// then sees 412 although this request won; so a 412 is called a replay only after a re-read shows
     /// another request's redemption id on the row.
     /// </summary>
-    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken)
+    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken) =>
+        await RedeemAsync(code, firstRefreshToken: null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Consumes the code and, when <paramref name="firstRefreshToken"/> is given, inserts the grant's first refresh
+    /// token in the same entity-group transaction (both rows are in the grant's partition): the code is consumed
+    /// exactly when the refresh token exists.
+    /// </summary>
+    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, NewRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
     {
         if (code.ETag == default)
         {
@@ -59,6 +99,11 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             [nameof(AuthorizationCodeEntity.RedeemedAt)] = time.GetUtcNow(),
         };
         var table = await Grants(cancellationToken).ConfigureAwait(false);
+        if (firstRefreshToken is not null)
+        {
+            return await RedeemWithRefreshTokenAsync(table, code, update, redemptionId, firstRefreshToken, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             await table.UpdateEntityAsync(update, code.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
@@ -82,6 +127,68 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         }
     }
 
+    private async Task<RedeemOutcome> RedeemWithRefreshTokenAsync(
+        TableClient table, AuthorizationCodeEntity code, TableEntity update, string redemptionId, NewRefreshToken refresh, CancellationToken cancellationToken)
+    {
+        if (refresh.Row.PartitionKey != code.PartitionKey)
+        {
+            throw new ArgumentException("The refresh token row must be in the grant's partition.", nameof(refresh));
+        }
+
+        update[nameof(AuthorizationCodeEntity.GrantExpiresAt)] = refresh.GrantExpiresAt;
+        update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = refresh.Row.ExpiresAt;
+        var etag = code.ETag;
+        for (var attempt = 1; ; attempt++)
+        {
+            // UpdateMerge WITH the ETag: without one the action carries no If-Match and becomes an upsert.
+            TableTransactionAction[] actions =
+            [
+                new(TableTransactionActionType.UpdateMerge, update, etag),
+                new(TableTransactionActionType.Add, refresh.Row),
+            ];
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                return RedeemOutcome.Redeemed;
+            }
+            catch (RequestFailedException e)
+            {
+                // Re-read before concluding anything: a retried batch whose first attempt won sees 412 (or 409 on the
+                // Add), and Azurite fails concurrent batches with "Transaction Overlap!" (500) although nobody won.
+                var current = await FindByGrantAsync(code.PartitionKey, cancellationToken).ConfigureAwait(false);
+                if (current?.RedemptionId == redemptionId)
+                {
+                    LogRetriedRedemptionWon(logger, GrantKeys.ForLog(code.PartitionKey));
+                    return RedeemOutcome.Redeemed;
+                }
+
+                if (current is null)
+                {
+                    return RedeemOutcome.AlreadyRedeemed;
+                }
+
+                if (current.IsRedeemed)
+                {
+                    await RevokeGrantAsync(current, cancellationToken).ConfigureAwait(false);
+                    return RedeemOutcome.AlreadyRedeemed;
+                }
+
+                if (current.RevokedAt is not null)
+                {
+                    return RedeemOutcome.AlreadyRedeemed;
+                }
+
+                if (attempt >= MaxTransactionAttempts)
+                {
+                    throw;
+                }
+
+                LogTransactionRetried(logger, GrantKeys.ForLog(code.PartitionKey), e.Status);
+                etag = current.ETag;
+            }
+        }
+    }
+
     /// <summary>Marks the grant revoked; conditional on the row's ETag, re-read and retried when it moved.</summary>
     public async Task RevokeGrantAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken)
     {
@@ -97,6 +204,18 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             {
                 await table.UpdateEntityAsync(update, current.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
                 LogGrantRevoked(logger, GrantKeys.ForLog(current.PartitionKey));
+
+                // A revoked grant is dead: let the purge remove it (and its refresh tokens) within the hour. Best effort:
+                // the revocation stands either way, and the grant's other index rows still lead the purge to it later.
+                try
+                {
+                    await IndexExpiryAsync(current.PartitionKey, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException e)
+                {
+                    LogRevocationNotIndexed(logger, GrantKeys.ForLog(current.PartitionKey), e.Status);
+                }
+
                 return;
             }
             catch (RequestFailedException e) when (e.Status is 412)
@@ -122,6 +241,12 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Authorization code of grant {Grant} was replayed; the grant is revoked.")]
     private static partial void LogGrantRevoked(ILogger logger, string grant);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The redemption transaction of grant {Grant} failed ({Status}) with the code still unredeemed; retrying.")]
+    private static partial void LogTransactionRetried(ILogger logger, string grant, int status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grant {Grant} is revoked, but its purge index row could not be written ({Status}); it is purged at its expiry instead.")]
+    private static partial void LogRevocationNotIndexed(ILogger logger, string grant, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A retried redemption of grant {Grant} met its own earlier success.")]
     private static partial void LogRetriedRedemptionWon(ILogger logger, string grant);

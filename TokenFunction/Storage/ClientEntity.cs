@@ -27,5 +27,11 @@ public sealed class ClientEntity : ITableEntity
 
     public bool AllowPlainPkce { get; set; }
 
+    /// <summary>Overrides the refresh token idle lifetime setting for this client; absent: the setting applies.</summary>
+    public int? RefreshIdleLifetimeSeconds { get; set; }
+
+    /// <summary>Overrides the refresh token absolute lifetime setting for this client; absent: the setting applies.</summary>
+    public int? RefreshAbsoluteLifetimeSeconds { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

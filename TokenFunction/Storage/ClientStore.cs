@@ -27,6 +27,8 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time)
             Scopes = string.Join(' ', client.AllowedScopes.Order(StringComparer.Ordinal)),
             GrantTypes = string.Join(' ', client.AllowedGrantTypes.Order(StringComparer.Ordinal)),
             AllowPlainPkce = client.AllowPlainPkce,
+            RefreshIdleLifetimeSeconds = client.RefreshIdleLifetimeSeconds,
+            RefreshAbsoluteLifetimeSeconds = client.RefreshAbsoluteLifetimeSeconds,
             CreatedAt = time.GetUtcNow(),
         };
         if (replace)
@@ -55,5 +57,7 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time)
         AllowedScopes = entity.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
         AllowedGrantTypes = entity.GrantTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
         AllowPlainPkce = entity.AllowPlainPkce,
+        RefreshIdleLifetimeSeconds = entity.RefreshIdleLifetimeSeconds,
+        RefreshAbsoluteLifetimeSeconds = entity.RefreshAbsoluteLifetimeSeconds,
     };
 }

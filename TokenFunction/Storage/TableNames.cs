@@ -6,5 +6,11 @@ public static class TableNames
     public const string Clients = "OAuthClients";
     public const string Grants = "OAuthGrants";
 
-    public static IReadOnlyList<string> All { get; } = [Clients, Grants];
+    /// <summary>Expiry index: which grants become purgeable in which UTC hour (Table Storage has no TTL).</summary>
+    public const string Expiry = "OAuthExpiry";
+
+    /// <summary>Grants by subject and by client, for revoking all of a user's or a client's grants.</summary>
+    public const string GrantIndex = "OAuthGrantIndex";
+
+    public static IReadOnlyList<string> All { get; } = [Clients, Grants, Expiry, GrantIndex];
 }

@@ -76,7 +76,7 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-
 ]
 
 // The host keeps leases, keys and the deployment package in blobs: Blob Data Owner on the account is what
-// identity-based AzureWebJobsStorage requires. No queue role: the app has only HTTP triggers.
+// identity-based AzureWebJobsStorage requires. No queue role: the app has HTTP triggers and a timer (whose schedule lock is a blob lease).
 resource hostBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, appIdentityId, storageBlobDataOwner)
   scope: storageAccount

@@ -16,6 +16,19 @@ public class SettingNamesTests
             Assert.That(SettingNames.TablesConnectionString, Is.EqualTo("Tables__ConnectionString"));
             Assert.That(SettingNames.SigningLocalKeyPath, Is.EqualTo("Signing__LocalKeyPath"));
             Assert.That(SettingNames.SigningKeyVaultKeyId, Is.EqualTo("Signing__KeyVaultKeyId"));
+            Assert.That(SettingNames.TokenRefreshTokenIdleLifetimeSeconds, Is.EqualTo("Token__RefreshTokenIdleLifetimeSeconds"));
+            Assert.That(SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds, Is.EqualTo("Token__RefreshTokenAbsoluteLifetimeSeconds"));
+            Assert.That(SettingNames.TokenRefreshReuseGraceSeconds, Is.EqualTo("Token__RefreshReuseGraceSeconds"));
+        });
+    }
+
+    [Test]
+    public void RefreshSettings_AreOptional_SoTheTemplateNeedNotSetThem()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(SettingNames.All, Does.Contain(SettingNames.TokenRefreshTokenIdleLifetimeSeconds).And.Contain(SettingNames.TokenRefreshReuseGraceSeconds));
+            Assert.That(SettingNames.RequiredInAzure, Has.None.StartsWith("Token__Refresh"));
         });
     }
 

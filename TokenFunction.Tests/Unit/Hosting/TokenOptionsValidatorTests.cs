@@ -122,6 +122,32 @@ public class TokenOptionsValidatorTests
         });
     }
 
+    [TestCase(nameof(TokenOptions.RefreshTokenIdleLifetimeSeconds), 59, "Token__RefreshTokenIdleLifetimeSeconds", TestName = "Validate_RefusesRefreshIdleLifetimeUnderAMinute")]
+    [TestCase(nameof(TokenOptions.RefreshTokenAbsoluteLifetimeSeconds), 31_536_001, "Token__RefreshTokenAbsoluteLifetimeSeconds", TestName = "Validate_RefusesRefreshAbsoluteLifetimeOverAYear")]
+    [TestCase(nameof(TokenOptions.RefreshReuseGraceSeconds), -1, "Token__RefreshReuseGraceSeconds", TestName = "Validate_RefusesNegativeReuseGrace")]
+    [TestCase(nameof(TokenOptions.RefreshReuseGraceSeconds), 301, "Token__RefreshReuseGraceSeconds", TestName = "Validate_RefusesReuseGraceOverFiveMinutes")]
+    public void Validate_RefusesRefreshSettingsOutOfRangeNamingTheSetting(string property, int value, string setting)
+    {
+        var options = Valid();
+        typeof(TokenOptions).GetProperty(property)!.SetValue(options, value);
+
+        var result = Validate(options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failed, Is.True);
+            Assert.That(result.FailureMessage, Does.Contain(setting));
+        });
+    }
+
+    [Test]
+    public void Defaults_GiveRefreshTokensAFortnightIdleNinetyDaysAbsoluteAndThirtySecondsGrace()
+    {
+        var options = new TokenOptions();
+
+        Assert.That((options.RefreshTokenIdleLifetimeSeconds, options.RefreshTokenAbsoluteLifetimeSeconds, options.RefreshReuseGraceSeconds), Is.EqualTo((1_209_600, 7_776_000, 30)));
+    }
+
     private static TokenOptions Valid() => new() { Issuer = "https://login.example.com", Audience = "https://api.example.com" };
 
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(TokenOptions options) =>

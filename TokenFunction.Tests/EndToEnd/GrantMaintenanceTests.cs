@@ -1,0 +1,193 @@
+using System.Net;
+using Azure.Data.Tables;
+using Duende.IdentityModel.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.EndToEnd;
+
+/// <summary>The purge (expiry index, no table scan) and the operator's revoke-all, against the running service.</summary>
+public sealed class GrantMaintenanceTests
+{
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private ServiceHost host = null!;
+    private HttpClient http = null!;
+    private TestClients clients = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        host = await ServiceHost.StartAsync(services: s => s.AddSingleton<TimeProvider>(clock));
+        http = new HttpClient();
+        clients = new TestClients(host.Services);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        http.Dispose();
+        await host.DisposeAsync();
+    }
+
+    private GrantMaintenance Maintenance => host.Services.GetRequiredService<GrantMaintenance>();
+
+    [Test]
+    public async Task Purge_RemovesExpiredCodesAndGrantsPastTheirAbsoluteLifetime_AndLeavesLiveRowsUntouched()
+    {
+        var longLived = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 86_400, refreshAbsoluteSeconds: 7 * 86_400);
+        var shortLived = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 600, refreshAbsoluteSeconds: 900);
+
+        var live = await RedeemAsync(longLived);
+        var liveRotated = await RefreshAsync(longLived, live.RefreshToken!);
+        var dying = await RedeemAsync(shortLived);
+        var dyingRotated = await RefreshAsync(shortLived, dying.RefreshToken!);
+        Assert.That(dyingRotated.IsError, Is.False, dyingRotated.Raw);
+        var neverRedeemed = await clients.IssueCodeAsync(longLived.ClientId, lifetime: TimeSpan.FromSeconds(60));
+        var liveRowsBefore = await RowKeysAsync(GrantOf(live));
+
+        clock.Advance(TimeSpan.FromHours(2));
+        var report = await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(report.GrantsDeleted, Is.GreaterThanOrEqualTo(2), report.ToString());
+            Assert.That(await RowKeysAsync(GrantOf(dying)), Is.Empty, "the grant past its absolute lifetime, with its retired and live refresh rows");
+            Assert.That(await RowKeysAsync(GrantKeys.ForCode(neverRedeemed.Code)), Is.Empty, "the expired, never redeemed code");
+            Assert.That(await RowKeysAsync(GrantOf(live)), Is.EquivalentTo(liveRowsBefore), "the live grant keeps every row, retired ones included");
+            Assert.That(await DueIndexRowsAsync(), Is.Empty, "no due index row is left");
+        });
+        var stillWorks = await RefreshAsync(longLived, liveRotated.RefreshToken!);
+        Assert.That(stillWorks.IsError, Is.False, stillWorks.Raw);
+    }
+
+    [Test]
+    public async Task Purge_RemovesARevokedGrantWithAllItsRefreshTokens()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 86_400, refreshAbsoluteSeconds: 7 * 86_400);
+        var subject = "ivan-" + Guid.NewGuid().ToString("N");
+        var redeemed = await RedeemAsync(client, subject);
+        var rotated = await RefreshAsync(client, redeemed.RefreshToken!);
+        Assert.That(rotated.IsError, Is.False, rotated.Raw);
+        Assert.That(await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None), Is.EqualTo(1));
+
+        clock.Advance(TimeSpan.FromHours(1));
+        await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
+
+        Assert.That(await RowKeysAsync(GrantOf(redeemed)), Is.Empty);
+        var refused = await RefreshAsync(client, rotated.RefreshToken!);
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+    }
+
+    [Test]
+    public async Task TwoPurgesAtOnce_BothFinishAndDeleteEachGrantOnce()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 60, refreshAbsoluteSeconds: 60);
+        var grants = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            grants.Add(GrantOf(await RedeemAsync(client)));
+        }
+
+        clock.Advance(TimeSpan.FromHours(2));
+        var reports = await Task.WhenAll(
+            Maintenance.PurgeAsync(batchSize: 5, maxBatches: 1000, CancellationToken.None),
+            Maintenance.PurgeAsync(batchSize: 5, maxBatches: 1000, CancellationToken.None));
+
+        foreach (var grant in grants)
+        {
+            Assert.That(await RowKeysAsync(grant), Is.Empty);
+        }
+
+        Assert.That(reports.Sum(r => r.GrantsDeleted), Is.GreaterThanOrEqualTo(grants.Count));
+        Assert.That(await DueIndexRowsAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Purge_ToleratesIndexRowsWhoseGrantIsAlreadyGone()
+    {
+        var bucket = GrantIndexKeys.HourBucket(clock.GetUtcNow().AddHours(-3));
+        var expiry = new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Expiry);
+        await expiry.UpsertEntityAsync(new TableEntity(bucket, GrantKeys.ForCode(Guid.NewGuid().ToString())));
+
+        await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
+
+        Assert.That(await DueIndexRowsAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task RevokeAllOfASubject_StopsEveryRefreshTokenOfThatSubjectOnly()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var subject = "carol-" + Guid.NewGuid().ToString("N");
+        var first = await RedeemAsync(client, subject);
+        var second = await RedeemAsync(client, subject);
+        var someoneElse = await RedeemAsync(client, "dave-" + Guid.NewGuid().ToString("N"));
+
+        var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None);
+
+        Assert.That(revoked, Is.EqualTo(2));
+        foreach (var token in new[] { first.RefreshToken!, second.RefreshToken! })
+        {
+            var refused = await RefreshAsync(client, token);
+            await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        }
+
+        Assert.That((await RefreshAsync(client, someoneElse.RefreshToken!)).IsError, Is.False);
+    }
+
+    [Test]
+    public async Task RevokeAllOfASubject_AlsoStopsTheirCodesNotYetRedeemed()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var subject = "heidi-" + Guid.NewGuid().ToString("N");
+        var code = await clients.IssueCodeAsync(client.ClientId, subject: subject);
+
+        var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None);
+
+        Assert.That(revoked, Is.EqualTo(1));
+        var refused = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+    }
+
+    [Test]
+    public async Task RevokeAllOfAClient_StopsEveryRefreshTokenOfThatClient()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var tokens = new[] { await RedeemAsync(client, "erin"), await RedeemAsync(client, "frank") };
+
+        var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.ByClient(client.ClientId), CancellationToken.None);
+
+        Assert.That(revoked, Is.EqualTo(2));
+        foreach (var token in tokens)
+        {
+            var refused = await RefreshAsync(client, token.RefreshToken!);
+            await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        }
+    }
+
+    private async Task<TokenResponse> RedeemAsync(RegisteredClient client, string subject = "alice")
+    {
+        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId, subject: subject));
+        Assert.That(response.RefreshToken, Is.Not.Null, response.Raw);
+        return response;
+    }
+
+    private Task<TokenResponse> RefreshAsync(RegisteredClient client, string token) =>
+        CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, token);
+
+    private static string GrantOf(TokenResponse response) => response.RefreshToken!.Split('.')[0];
+
+    private static async Task<List<string>> RowKeysAsync(string grantId) =>
+        await new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Grants)
+            .QueryAsync<TableEntity>(e => e.PartitionKey == grantId).Select(e => e.RowKey).ToListAsync();
+
+    private async Task<List<string>> DueIndexRowsAsync()
+    {
+        var due = GrantIndexKeys.HourBucket(clock.GetUtcNow());
+        return await new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Expiry)
+            .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {due}")).Select(e => e.PartitionKey + "/" + e.RowKey).ToListAsync();
+    }
+}

@@ -1,0 +1,455 @@
+using System.Net;
+using Azure.Data.Tables;
+using Duende.IdentityModel.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.EndToEnd;
+
+/// <summary>
+/// Refresh tokens over HTTP against Azurite (RFC 6749 section 6, RFC 9700 section 4.14): issue with the code, rotate on
+/// every use, revoke the grant on reuse or code replay. The service's clock is a <see cref="FakeTimeProvider"/>.
+/// </summary>
+public sealed class RefreshTokenTests
+{
+    private const int GraceSeconds = 30;
+    private const int IdleSeconds = 3600;
+    private const int AbsoluteSeconds = 3 * 3600;
+    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
+    private ServiceHost host = null!;
+    private HttpClient http = null!;
+    private TestClients clients = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        host = await ServiceHost.StartAsync(
+            new Dictionary<string, string?>
+            {
+                [TokenFunction.Hosting.SettingNames.TokenRefreshReuseGraceSeconds] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [TokenFunction.Hosting.SettingNames.TokenRefreshTokenIdleLifetimeSeconds] = IdleSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [TokenFunction.Hosting.SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds] = AbsoluteSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+            services: s => s.AddSingleton<TimeProvider>(clock));
+        http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 });
+        clients = new TestClients(host.Services);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        http.Dispose();
+        await host.DisposeAsync();
+    }
+
+    [Test]
+    public async Task CodeExchange_ForClientAllowedRefreshTokens_ReturnsAnOpaqueRefreshTokenStoredOnlyAsItsHash()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await clients.IssueCodeAsync(client.ClientId);
+
+        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+
+        Assert.That(response.IsError, Is.False, response.Raw);
+        var grantId = GrantKeys.ForCode(code.Code);
+        Assert.That(response.RefreshToken, Does.Match("^[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{43}$").And.StartWith(grantId + "."));
+        var rows = await GrantRowsAsync(grantId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(rows.Select(r => r.RowKey), Is.EquivalentTo(new[] { AuthorizationCodeEntity.Row, RefreshTokens.RowKeyOf(response.RefreshToken!) }));
+            Assert.That(rows.SelectMany(r => r.Select(p => p.Value?.ToString())), Has.None.Contains(response.RefreshToken!.Split('.')[1]), "the token's secret part is stored nowhere");
+        });
+    }
+
+    [Test]
+    public async Task CodeExchange_ForClientWithoutTheRefreshGrant_ReturnsNoRefreshToken()
+    {
+        var client = await clients.AddConfidentialAsync();
+
+        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+
+        Assert.That(response.IsError, Is.False, response.Raw);
+        Assert.That(response.RefreshToken, Is.Null);
+    }
+
+    [Test]
+    public async Task Refresh_ReturnsAValidAccessTokenAndARotatedRefreshToken()
+    {
+        var (client, first) = await StartGrantAsync();
+
+        var refreshed = await RefreshAsync(client, first.RefreshToken!);
+
+        Assert.That(refreshed.IsError, Is.False, refreshed.Raw);
+        Assert.That(refreshed.RefreshToken, Is.Not.Null.And.Not.EqualTo(first.RefreshToken));
+        Assert.That(refreshed.Scope, Is.EqualTo(TestClients.Scope));
+        var validation = await JwtValidation.ValidateAsync(http, host.JwksUri, refreshed.AccessToken!, ServiceHost.Issuer, ServiceHost.Audience);
+        Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
+        var jwt = (JsonWebToken)validation.SecurityToken;
+        Assert.Multiple(() =>
+        {
+            Assert.That(jwt.Subject, Is.EqualTo("alice"));
+            Assert.That(jwt.GetClaim("client_id").Value, Is.EqualTo(client.ClientId));
+        });
+
+        var again = await RefreshAsync(client, refreshed.RefreshToken!);
+        Assert.That(again.IsError, Is.False, again.Raw);
+    }
+
+    [Test]
+    public async Task Refresh_ByAPublicClientWithItsClientId_Succeeds()
+    {
+        var client = await clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
+
+        var refreshed = await RefreshAsync(client, first.RefreshToken!);
+
+        Assert.That(refreshed.IsError, Is.False, refreshed.Raw);
+        Assert.That(refreshed.RefreshToken, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Refresh_WithANarrowerScope_NarrowsOnlyTheNewAccessToken()
+    {
+        var (client, first) = await StartGrantAsync();
+
+        var narrowed = await RefreshAsync(client, first.RefreshToken!, scope: "orders:read");
+        Assert.That(narrowed.IsError, Is.False, narrowed.Raw);
+        Assert.That(narrowed.Scope, Is.EqualTo("orders:read"));
+
+        var full = await RefreshAsync(client, narrowed.RefreshToken!);
+        Assert.That(full.IsError, Is.False, full.Raw);
+        Assert.That(full.Scope, Is.EqualTo(TestClients.Scope), "the new refresh token keeps the grant's scope");
+    }
+
+    [Test]
+    public async Task Refresh_WithAScopeWiderThanTheGrant_IsInvalidScope()
+    {
+        var (client, first) = await StartGrantAsync();
+
+        var response = await RefreshAsync(client, first.RefreshToken!, scope: "orders:read admin");
+
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidScope, "admin");
+        Assert.That((await RefreshAsync(client, first.RefreshToken!)).IsError, Is.False, "a refused scope does not consume the token");
+    }
+
+    [Test]
+    public async Task Refresh_WithAnotherClientsToken_IsInvalidGrant()
+    {
+        var (owner, first) = await StartGrantAsync();
+        var other = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+
+        var response = await RefreshAsync(other, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "another client");
+        Assert.That((await RefreshAsync(owner, first.RefreshToken!)).IsError, Is.False, "the owner's token is untouched");
+    }
+
+    [TestCase("not-a-refresh-token", TestName = "Refresh_WithAMalformedToken_IsInvalidGrant")]
+    [TestCase("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", TestName = "Refresh_WithAnUnknownToken_IsInvalidGrant")]
+    public async Task Refresh_WithATokenNobodyIssued_IsInvalidGrant(string token)
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+
+        var response = await RefreshAsync(client, token);
+
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "unknown");
+    }
+
+    [Test]
+    public async Task Refresh_ByAClientNotAllowedTheRefreshGrant_IsUnauthorizedClient()
+    {
+        var client = await clients.AddConfidentialAsync();
+
+        var response = await RefreshAsync(client, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient, "refresh_token");
+    }
+
+    [Test]
+    public async Task RetryWithThePreviousTokenWithinTheGraceWindow_ReturnsTheSameSuccessor()
+    {
+        var (client, first) = await StartGrantAsync();
+        var rotated = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(rotated.IsError, Is.False, rotated.Raw);
+        clock.Advance(TimeSpan.FromSeconds(GraceSeconds - 1));
+
+        var retried = await RefreshAsync(client, first.RefreshToken!);
+
+        Assert.That(retried.IsError, Is.False, retried.Raw);
+        Assert.Multiple(() =>
+        {
+            Assert.That(retried.RefreshToken, Is.EqualTo(rotated.RefreshToken), "the same successor, not a fresh pair");
+            Assert.That(retried.AccessToken, Is.Not.Null);
+        });
+        Assert.That((await RefreshAsync(client, rotated.RefreshToken!)).IsError, Is.False, "the successor still works");
+    }
+
+    [Test]
+    public async Task ReuseAfterTheGraceWindow_RevokesTheGrant_AndEveryRefreshTokenOfItFails()
+    {
+        var (client, first) = await StartGrantAsync();
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(second.IsError, Is.False, second.Raw);
+        clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
+
+        var reuse = await RefreshAsync(client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        var successor = await RefreshAsync(client, second.RefreshToken!);
+        await OAuthAssert.ErrorAsync(successor.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        var root = await RootAsync(first.RefreshToken!.Split('.')[0]);
+        Assert.That(root.RevokedAt, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task ReuseOfTheOldTokenAfterTheSuccessorWasUsed_RevokesTheGrantEvenWithinTheGraceWindow()
+    {
+        var (client, first) = await StartGrantAsync();
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, third.Raw);
+
+        var reuse = await RefreshAsync(client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, third.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+    }
+
+    [Test]
+    public async Task ReuseAfterTheGraceWindowAskingForAWiderScope_StillRevokesTheGrant()
+    {
+        var (client, first) = await StartGrantAsync();
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
+
+        var reuse = await RefreshAsync(client, first.RefreshToken!, scope: "admin");
+
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+    }
+
+    [Test]
+    public async Task ReuseOfARetiredTokenPastItsIdleExpiry_StillRevokesTheGrant()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        clock.Advance(TimeSpan.FromSeconds(60));
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        clock.Advance(TimeSpan.FromSeconds(60));
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, third.Raw);
+
+        var reuse = await RefreshAsync(client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, third.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+    }
+
+    [Test]
+    public async Task CodeReplay_RevokesTheRefreshTokenOfTheFirstRedemption()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await clients.IssueCodeAsync(client.ClientId);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
+
+        var replay = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+
+        var refresh = await RefreshAsync(client, first.RefreshToken!);
+        await OAuthAssert.ErrorAsync(refresh.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+    }
+
+    /// <summary>
+    /// Decision: concurrent users of one token within the grace window all get the SAME successor (one winner rotates,
+    /// the others find the token retired a moment ago and answer with the sealed successor). So one token family survives.
+    /// </summary>
+    [Test]
+    public async Task TwentyConcurrentRefreshesWithTheSameToken_AtMostOneTokenFamilySurvives_AndNoTokenIsIssuedAfterRevocation()
+    {
+        const int Refreshers = 20;
+        var (client, first) = await StartGrantAsync();
+
+        var responses = await ConcurrentlyAsync(Refreshers, () => RefreshAsync(client, first.RefreshToken!));
+
+        var summary = string.Join(", ", responses.Select(r => $"{(int)r.HttpStatusCode} {r.Error}"));
+        var succeeded = responses.Where(r => r.HttpStatusCode == HttpStatusCode.OK).ToList();
+        await TestContext.Out.WriteLineAsync("concurrent refreshes: " + summary);
+        Assert.Multiple(() =>
+        {
+            Assert.That(succeeded, Is.Not.Empty, summary);
+            Assert.That(succeeded.Select(r => r.RefreshToken).Distinct().Count(), Is.EqualTo(1), "every success carries the same successor: " + summary);
+            Assert.That(responses.Where(r => r.HttpStatusCode != HttpStatusCode.OK).Select(r => r.Error),
+                Is.All.EqualTo(OAuthErrorCodes.TemporarilyUnavailable), "no concurrent user is refused as a reuser: " + summary);
+        });
+        var successor = succeeded[0].RefreshToken!;
+        var next = await RefreshAsync(client, successor);
+        Assert.That(next.IsError, Is.False, "the one surviving family goes on: " + next.Raw);
+
+        clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
+        var reuse = await RefreshAsync(client, first.RefreshToken!);
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+
+        var afterRevocation = await ConcurrentlyAsync(Refreshers, () => RefreshAsync(client, next.RefreshToken!));
+        Assert.That(afterRevocation.Select(r => (r.HttpStatusCode, r.Error, r.RefreshToken)),
+            Is.All.EqualTo((HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, (string?)null)));
+        Assert.That(await LiveRefreshRowsAsync(first.RefreshToken!.Split('.')[0]), Is.LessThanOrEqualTo(1));
+    }
+
+    /// <summary>
+    /// Refreshes racing a revocation: a rotation is conditional on the root row's ETag, so none commits after
+    /// RevokedAt is written. The root's last write is the revocation, so no refresh row is newer than it.
+    /// </summary>
+    [Test]
+    public async Task ConcurrentRefreshesRacingARevocation_NoRefreshTokenIsWrittenAfterTheRevocation()
+    {
+        var (client, first) = await StartGrantAsync();
+        var maintenance = host.Services.GetRequiredService<GrantMaintenance>();
+        var current = first.RefreshToken!;
+        var refreshes = Enumerable.Range(0, 20).Select(async i =>
+        {
+            await Task.Delay(i);
+            return await RefreshAsync(client, current);
+        }).ToList();
+        var revocation = Task.Run(async () =>
+        {
+            await Task.Delay(5);
+            return await maintenance.RevokeAllAsync(GrantIndexKeys.ByClient(client.ClientId), CancellationToken.None);
+        });
+        var responses = await Task.WhenAll(refreshes);
+        Assert.That(await revocation, Is.EqualTo(1));
+
+        var grantId = first.RefreshToken!.Split('.')[0];
+        var root = await RootAsync(grantId);
+        var rows = await GrantRowsAsync(grantId);
+        await TestContext.Out.WriteLineAsync("racing refreshes: " + string.Join(", ", responses.Select(r => $"{(int)r.HttpStatusCode} {r.Error}")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.RevokedAt, Is.Not.Null);
+            Assert.That(rows.Where(r => r.RowKey != AuthorizationCodeEntity.Row).Select(r => r.Timestamp), Is.All.LessThanOrEqualTo(root.Timestamp!.Value), "a refresh row newer than the revocation");
+        });
+        foreach (var token in responses.Where(r => r.RefreshToken is not null).Select(r => r.RefreshToken!).Distinct())
+        {
+            Assert.That((await RefreshAsync(client, token)).Error, Is.EqualTo(OAuthErrorCodes.InvalidGrant));
+        }
+    }
+
+    [Test]
+    public async Task ConcurrentRefreshes_LeaveExactlyOneUnretiredRefreshTokenInTheGrant()
+    {
+        var (client, first) = await StartGrantAsync();
+
+        await ConcurrentlyAsync(20, () => RefreshAsync(client, first.RefreshToken!));
+
+        Assert.That(await LiveRefreshRowsAsync(first.RefreshToken!.Split('.')[0]), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task IdleLifetimeSetting_ExpiresAnUnusedToken_AndEachRotationSlidesIt()
+    {
+        var (client, first) = await StartGrantAsync();
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(second.IsError, Is.False, "just before the idle expiry: " + second.Raw);
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, "the rotation slid the idle expiry: " + third.Raw);
+
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds));
+        var expired = await RefreshAsync(client, third.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+    }
+
+    [Test]
+    public async Task AbsoluteLifetimeSetting_EndsTheGrantHoweverOftenItIsRefreshed()
+    {
+        var (client, first) = await StartGrantAsync();
+        var token = first.RefreshToken!;
+        for (var elapsed = 0; elapsed + IdleSeconds - 1 < AbsoluteSeconds; elapsed += IdleSeconds - 1)
+        {
+            clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+            var refreshed = await RefreshAsync(client, token);
+            Assert.That(refreshed.IsError, Is.False, $"at {elapsed + IdleSeconds - 1} s: {refreshed.Raw}");
+            token = refreshed.RefreshToken!;
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        var expired = await RefreshAsync(client, token);
+
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+    }
+
+    [Test]
+    public async Task PerClientLifetimes_OverrideTheSettings()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100, refreshAbsoluteSeconds: 250);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        clock.Advance(TimeSpan.FromSeconds(90));
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(second.IsError, Is.False, second.Raw);
+        clock.Advance(TimeSpan.FromSeconds(90));
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, "idle 100 s slides: " + third.Raw);
+        clock.Advance(TimeSpan.FromSeconds(75));
+
+        var pastAbsolute = await RefreshAsync(client, third.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(pastAbsolute.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+    }
+
+    [Test]
+    public async Task PerClientIdleLifetime_ExpiresAnUnusedToken()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        clock.Advance(TimeSpan.FromSeconds(100));
+
+        var expired = await RefreshAsync(client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+    }
+
+    private async Task<(RegisteredClient Client, TokenResponse First)> StartGrantAsync()
+    {
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
+        return (client, first);
+    }
+
+    private Task<TokenResponse> RefreshAsync(RegisteredClient client, string refreshToken, string? scope = null) =>
+        CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, refreshToken, scope);
+
+    private static async Task<TokenResponse[]> ConcurrentlyAsync(int count, Func<Task<TokenResponse>> call)
+    {
+        using var start = new SemaphoreSlim(0);
+        var calls = Enumerable.Range(0, count).Select(async _ =>
+        {
+            await start.WaitAsync();
+            return await call();
+        }).ToList();
+        start.Release(count);
+        return await Task.WhenAll(calls);
+    }
+
+    private static TableClient Grants() =>
+        new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Grants);
+
+    private static async Task<List<TableEntity>> GrantRowsAsync(string grantId) =>
+        await Grants().QueryAsync<TableEntity>(e => e.PartitionKey == grantId).ToListAsync();
+
+    private static async Task<int> LiveRefreshRowsAsync(string grantId)
+    {
+        var rows = await GrantRowsAsync(grantId);
+        return rows.Count(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal) && !r.ContainsKey(nameof(RefreshTokenEntity.RetiredAt)));
+    }
+
+    private static async Task<AuthorizationCodeEntity> RootAsync(string grantId) =>
+        (await Grants().GetEntityAsync<AuthorizationCodeEntity>(grantId, AuthorizationCodeEntity.Row)).Value;
+}

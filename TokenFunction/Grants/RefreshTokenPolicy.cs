@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using TokenFunction.Clients;
+using TokenFunction.Hosting;
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+
+namespace TokenFunction.Grants;
+
+/// <summary>Who gets refresh tokens and how long they live: the settings, overridden per client.</summary>
+public sealed class RefreshTokenPolicy(IOptions<TokenOptions> options)
+{
+    public TimeSpan ReuseGrace => TimeSpan.FromSeconds(options.Value.RefreshReuseGraceSeconds);
+
+    public static bool IsIssuedTo(OAuthClient client) => client.AllowedGrantTypes.Contains(GrantTypeNames.RefreshToken);
+
+    public TimeSpan IdleLifetime(OAuthClient client) =>
+        TimeSpan.FromSeconds(client.RefreshIdleLifetimeSeconds ?? options.Value.RefreshTokenIdleLifetimeSeconds);
+
+    public TimeSpan AbsoluteLifetime(OAuthClient client) =>
+        TimeSpan.FromSeconds(client.RefreshAbsoluteLifetimeSeconds ?? options.Value.RefreshTokenAbsoluteLifetimeSeconds);
+
+    /// <summary>A new token's row: idle expiry from now, never past the grant's absolute expiry.</summary>
+    public RefreshTokenEntity NewRow(string grantId, string token, OAuthClient client, DateTimeOffset now, DateTimeOffset grantExpiresAt)
+    {
+        var idle = now + IdleLifetime(client);
+        return new RefreshTokenEntity
+        {
+            PartitionKey = grantId,
+            RowKey = RefreshTokens.RowKeyOf(token),
+            IssuedAt = now,
+            ExpiresAt = idle < grantExpiresAt ? idle : grantExpiresAt,
+        };
+    }
+}

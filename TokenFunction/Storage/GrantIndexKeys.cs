@@ -1,0 +1,26 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace TokenFunction.Storage;
+
+/// <summary>
+/// Keys of the index tables. <see cref="TableNames.Expiry"/>: PartitionKey = the UTC hour a grant becomes purgeable
+/// (<c>yyyyMMddHH</c>), RowKey = grant id. <see cref="TableNames.GrantIndex"/>: PartitionKey = <c>sub:</c> +
+/// base64url(SHA-256(subject)) or <c>client:</c> + client id, RowKey = grant id.
+/// </summary>
+public static class GrantIndexKeys
+{
+    public const string SubjectPrefix = "sub:";
+    public const string ClientPrefix = "client:";
+
+    public static string HourBucket(DateTimeOffset instant) =>
+        instant.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+
+    /// <summary>Subjects may hold characters keys may not (/ \ # ?), so they are hashed.</summary>
+    public static string BySubject(string subject) =>
+        SubjectPrefix + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(subject)));
+
+    public static string ByClient(string clientId) => ClientPrefix + clientId;
+}
