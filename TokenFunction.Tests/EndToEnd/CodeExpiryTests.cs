@@ -1,41 +1,20 @@
 using System.Net;
-using Duende.IdentityModel.Client;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.EndToEnd;
 
 /// <summary>Codes expire at the instant stored with them; the tests move the service's clock instead of sleeping.</summary>
-public sealed class CodeExpiryTests
+public sealed class CodeExpiryTests : EndToEndTest
 {
-    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
-    private ServiceHost host = null!;
-    private HttpClient http = null!;
-    private TestClients clients = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        host = await ServiceHost.StartAsync(services: s => s.AddSingleton<TimeProvider>(clock));
-        http = new HttpClient();
-        clients = new TestClients(host.Services);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        http.Dispose();
-        await host.DisposeAsync();
-    }
+    protected override bool UsesFakeClock => true;
 
     [Test]
     public async Task CodeJustBeforeExpiry_IsRedeemed()
     {
-        var client = await clients.AddPublicAsync();
-        var code = await clients.IssueCodeAsync(client.ClientId, lifetime: TimeSpan.FromSeconds(60));
-        clock.Advance(TimeSpan.FromSeconds(59));
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId, lifetime: TimeSpan.FromSeconds(60));
+        Clock.Advance(TimeSpan.FromSeconds(59));
 
         var response = await RedeemAsync(client, code);
 
@@ -45,15 +24,12 @@ public sealed class CodeExpiryTests
     [Test]
     public async Task CodePastExpiry_IsInvalidGrant()
     {
-        var client = await clients.AddPublicAsync();
-        var code = await clients.IssueCodeAsync(client.ClientId, lifetime: TimeSpan.FromSeconds(60));
-        clock.Advance(TimeSpan.FromSeconds(60));
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId, lifetime: TimeSpan.FromSeconds(60));
+        Clock.Advance(TimeSpan.FromSeconds(60));
 
         var response = await RedeemAsync(client, code);
 
         await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
     }
-
-    private Task<TokenResponse> RedeemAsync(RegisteredClient client, IssuedCode code) =>
-        CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
 }

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Duende.IdentityModel.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.EndToEnd;
@@ -10,6 +12,15 @@ public abstract class EndToEndTest
 {
     protected ServiceHost Host { get; private set; } = null!;
 
+    /// <summary>The service's clock, when <see cref="UsesFakeClock"/>: tests move it instead of sleeping.</summary>
+    protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>Whether the service runs on <see cref="Clock"/> rather than the system clock.</summary>
+    protected virtual bool UsesFakeClock => false;
+
+    /// <summary>Settings for the service beyond <see cref="ServiceHost"/>'s defaults.</summary>
+    protected virtual IDictionary<string, string?>? Settings => null;
+
     protected HttpClient Http { get; private set; } = null!;
 
     protected TestClients Clients { get; private set; } = null!;
@@ -17,8 +28,8 @@ public abstract class EndToEndTest
     [OneTimeSetUp]
     public async Task StartHostAsync()
     {
-        Host = await ServiceHost.StartAsync();
-        Http = new HttpClient();
+        Host = await ServiceHost.StartAsync(Settings, UsesFakeClock ? s => s.AddSingleton<TimeProvider>(Clock) : null);
+        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         Clients = new TestClients(Host.Services);
     }
 

@@ -2,7 +2,6 @@ using System.Net;
 using Azure.Data.Tables;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
 using TokenFunction.Tests.Infrastructure;
@@ -10,45 +9,27 @@ using TokenFunction.Tests.Infrastructure;
 namespace TokenFunction.Tests.EndToEnd;
 
 /// <summary>The purge (expiry index, no table scan) and the operator's revoke-all, against the running service.</summary>
-public sealed class GrantMaintenanceTests
+public sealed class GrantMaintenanceTests : EndToEndTest
 {
-    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
-    private ServiceHost host = null!;
-    private HttpClient http = null!;
-    private TestClients clients = null!;
+    protected override bool UsesFakeClock => true;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        host = await ServiceHost.StartAsync(services: s => s.AddSingleton<TimeProvider>(clock));
-        http = new HttpClient();
-        clients = new TestClients(host.Services);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        http.Dispose();
-        await host.DisposeAsync();
-    }
-
-    private GrantMaintenance Maintenance => host.Services.GetRequiredService<GrantMaintenance>();
+    private GrantMaintenance Maintenance => Host.Services.GetRequiredService<GrantMaintenance>();
 
     [Test]
     public async Task Purge_RemovesExpiredCodesAndGrantsPastTheirAbsoluteLifetime_AndLeavesLiveRowsUntouched()
     {
-        var longLived = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 86_400, refreshAbsoluteSeconds: 7 * 86_400);
-        var shortLived = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 600, refreshAbsoluteSeconds: 900);
+        var longLived = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 86_400, refreshAbsoluteSeconds: 7 * 86_400);
+        var shortLived = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 600, refreshAbsoluteSeconds: 900);
 
         var live = await RedeemAsync(longLived);
         var liveRotated = await RefreshAsync(longLived, live.RefreshToken!);
         var dying = await RedeemAsync(shortLived);
         var dyingRotated = await RefreshAsync(shortLived, dying.RefreshToken!);
         Assert.That(dyingRotated.IsError, Is.False, dyingRotated.Raw);
-        var neverRedeemed = await clients.IssueCodeAsync(longLived.ClientId, lifetime: TimeSpan.FromSeconds(60));
+        var neverRedeemed = await Clients.IssueCodeAsync(longLived.ClientId, lifetime: TimeSpan.FromSeconds(60));
         var liveRowsBefore = await RowKeysAsync(GrantOf(live));
 
-        clock.Advance(TimeSpan.FromHours(2));
+        Clock.Advance(TimeSpan.FromHours(2));
         var report = await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
 
         Assert.Multiple(async () =>
@@ -66,14 +47,14 @@ public sealed class GrantMaintenanceTests
     [Test]
     public async Task Purge_RemovesARevokedGrantWithAllItsRefreshTokens()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 86_400, refreshAbsoluteSeconds: 7 * 86_400);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 86_400, refreshAbsoluteSeconds: 7 * 86_400);
         var subject = "ivan-" + Guid.NewGuid().ToString("N");
         var redeemed = await RedeemAsync(client, subject);
         var rotated = await RefreshAsync(client, redeemed.RefreshToken!);
         Assert.That(rotated.IsError, Is.False, rotated.Raw);
         Assert.That(await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None), Is.EqualTo(1));
 
-        clock.Advance(TimeSpan.FromHours(1));
+        Clock.Advance(TimeSpan.FromHours(1));
         await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
 
         Assert.That(await RowKeysAsync(GrantOf(redeemed)), Is.Empty);
@@ -84,14 +65,14 @@ public sealed class GrantMaintenanceTests
     [Test]
     public async Task TwoPurgesAtOnce_BothFinishAndDeleteEachGrantOnce()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 60, refreshAbsoluteSeconds: 60);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 60, refreshAbsoluteSeconds: 60);
         var grants = new List<string>();
         for (var i = 0; i < 10; i++)
         {
             grants.Add(GrantOf(await RedeemAsync(client)));
         }
 
-        clock.Advance(TimeSpan.FromHours(2));
+        Clock.Advance(TimeSpan.FromHours(2));
         var reports = await Task.WhenAll(
             Maintenance.PurgeAsync(batchSize: 5, maxBatches: 1000, CancellationToken.None),
             Maintenance.PurgeAsync(batchSize: 5, maxBatches: 1000, CancellationToken.None));
@@ -108,7 +89,7 @@ public sealed class GrantMaintenanceTests
     [Test]
     public async Task Purge_ToleratesIndexRowsWhoseGrantIsAlreadyGone()
     {
-        var bucket = GrantIndexKeys.HourBucket(clock.GetUtcNow().AddHours(-3));
+        var bucket = GrantIndexKeys.HourBucket(Clock.GetUtcNow().AddHours(-3));
         var expiry = new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Expiry);
         await expiry.UpsertEntityAsync(new TableEntity(bucket, GrantKeys.ForCode(Guid.NewGuid().ToString())));
 
@@ -120,7 +101,7 @@ public sealed class GrantMaintenanceTests
     [Test]
     public async Task RevokeAllOfASubject_StopsEveryRefreshTokenOfThatSubjectOnly()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
         var subject = "carol-" + Guid.NewGuid().ToString("N");
         var first = await RedeemAsync(client, subject);
         var second = await RedeemAsync(client, subject);
@@ -141,21 +122,21 @@ public sealed class GrantMaintenanceTests
     [Test]
     public async Task RevokeAllOfASubject_AlsoStopsTheirCodesNotYetRedeemed()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
         var subject = "heidi-" + Guid.NewGuid().ToString("N");
-        var code = await clients.IssueCodeAsync(client.ClientId, subject: subject);
+        var code = await Clients.IssueCodeAsync(client.ClientId, subject: subject);
 
         var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None);
 
         Assert.That(revoked, Is.EqualTo(1));
-        var refused = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        var refused = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
     }
 
     [Test]
     public async Task RevokeAllOfAClient_StopsEveryRefreshTokenOfThatClient()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
         var tokens = new[] { await RedeemAsync(client, "erin"), await RedeemAsync(client, "frank") };
 
         var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.ByClient(client.ClientId), CancellationToken.None);
@@ -170,13 +151,13 @@ public sealed class GrantMaintenanceTests
 
     private async Task<TokenResponse> RedeemAsync(RegisteredClient client, string subject = "alice")
     {
-        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId, subject: subject));
+        var response = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId, subject: subject));
         Assert.That(response.RefreshToken, Is.Not.Null, response.Raw);
         return response;
     }
 
     private Task<TokenResponse> RefreshAsync(RegisteredClient client, string token) =>
-        CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, token);
+        CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, token);
 
     private static string GrantOf(TokenResponse response) => response.RefreshToken!.Split('.')[0];
 
@@ -186,7 +167,7 @@ public sealed class GrantMaintenanceTests
 
     private async Task<List<string>> DueIndexRowsAsync()
     {
-        var due = GrantIndexKeys.HourBucket(clock.GetUtcNow());
+        var due = GrantIndexKeys.HourBucket(Clock.GetUtcNow());
         return await new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Expiry)
             .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {due}")).Select(e => e.PartitionKey + "/" + e.RowKey).ToListAsync();
     }

@@ -2,7 +2,6 @@ using System.Net;
 using Azure.Data.Tables;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
@@ -12,47 +11,29 @@ namespace TokenFunction.Tests.EndToEnd;
 
 /// <summary>
 /// Refresh tokens over HTTP against Azurite (RFC 6749 section 6, RFC 9700 section 4.14): issue with the code, rotate on
-/// every use, revoke the grant on reuse or code replay. The service's clock is a <see cref="FakeTimeProvider"/>.
+/// every use, revoke the grant on reuse or code replay. The service runs on a fake clock that tests move.
 /// </summary>
-public sealed class RefreshTokenTests
+public sealed class RefreshTokenTests : EndToEndTest
 {
     private const int GraceSeconds = 30;
     private const int IdleSeconds = 3600;
     private const int AbsoluteSeconds = 3 * 3600;
-    private readonly FakeTimeProvider clock = new(DateTimeOffset.UtcNow);
-    private ServiceHost host = null!;
-    private HttpClient http = null!;
-    private TestClients clients = null!;
+    protected override bool UsesFakeClock => true;
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        host = await ServiceHost.StartAsync(
-            new Dictionary<string, string?>
-            {
-                [TokenFunction.Hosting.SettingNames.TokenRefreshReuseGraceSeconds] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                [TokenFunction.Hosting.SettingNames.TokenRefreshTokenIdleLifetimeSeconds] = IdleSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                [TokenFunction.Hosting.SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds] = AbsoluteSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
-            services: s => s.AddSingleton<TimeProvider>(clock));
-        http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 32 });
-        clients = new TestClients(host.Services);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        http.Dispose();
-        await host.DisposeAsync();
-    }
+        [TokenFunction.Hosting.SettingNames.TokenRefreshReuseGraceSeconds] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [TokenFunction.Hosting.SettingNames.TokenRefreshTokenIdleLifetimeSeconds] = IdleSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [TokenFunction.Hosting.SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds] = AbsoluteSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     [Test]
     public async Task CodeExchange_ForClientAllowedRefreshTokens_ReturnsAnOpaqueRefreshTokenStoredOnlyAsItsHash()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
-        var code = await clients.IssueCodeAsync(client.ClientId);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
 
-        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        var response = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
 
         Assert.That(response.IsError, Is.False, response.Raw);
         var grantId = GrantKeys.ForCode(code.Code);
@@ -68,9 +49,9 @@ public sealed class RefreshTokenTests
     [Test]
     public async Task CodeExchange_ForClientWithoutTheRefreshGrant_ReturnsNoRefreshToken()
     {
-        var client = await clients.AddConfidentialAsync();
+        var client = await Clients.AddConfidentialAsync();
 
-        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        var response = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
 
         Assert.That(response.IsError, Is.False, response.Raw);
         Assert.That(response.RefreshToken, Is.Null);
@@ -86,7 +67,7 @@ public sealed class RefreshTokenTests
         Assert.That(refreshed.IsError, Is.False, refreshed.Raw);
         Assert.That(refreshed.RefreshToken, Is.Not.Null.And.Not.EqualTo(first.RefreshToken));
         Assert.That(refreshed.Scope, Is.EqualTo(TestClients.Scope));
-        var validation = await JwtValidation.ValidateAsync(http, host.JwksUri, refreshed.AccessToken!, ServiceHost.Issuer, ServiceHost.Audience);
+        var validation = await JwtValidation.ValidateAsync(Http, Host.JwksUri, refreshed.AccessToken!, ServiceHost.Issuer, ServiceHost.Audience);
         Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
         var jwt = (JsonWebToken)validation.SecurityToken;
         Assert.Multiple(() =>
@@ -102,8 +83,8 @@ public sealed class RefreshTokenTests
     [Test]
     public async Task Refresh_ByAPublicClientWithItsClientId_Succeeds()
     {
-        var client = await clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
-        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
         Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
 
         var refreshed = await RefreshAsync(client, first.RefreshToken!);
@@ -141,7 +122,7 @@ public sealed class RefreshTokenTests
     public async Task Refresh_WithAnotherClientsToken_IsInvalidGrant()
     {
         var (owner, first) = await StartGrantAsync();
-        var other = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var other = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
 
         var response = await RefreshAsync(other, first.RefreshToken!);
 
@@ -153,7 +134,7 @@ public sealed class RefreshTokenTests
     [TestCase("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", TestName = "Refresh_WithAnUnknownToken_IsInvalidGrant")]
     public async Task Refresh_WithATokenNobodyIssued_IsInvalidGrant(string token)
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
 
         var response = await RefreshAsync(client, token);
 
@@ -163,7 +144,7 @@ public sealed class RefreshTokenTests
     [Test]
     public async Task Refresh_ByAClientNotAllowedTheRefreshGrant_IsUnauthorizedClient()
     {
-        var client = await clients.AddConfidentialAsync();
+        var client = await Clients.AddConfidentialAsync();
 
         var response = await RefreshAsync(client, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
 
@@ -176,7 +157,7 @@ public sealed class RefreshTokenTests
         var (client, first) = await StartGrantAsync();
         var rotated = await RefreshAsync(client, first.RefreshToken!);
         Assert.That(rotated.IsError, Is.False, rotated.Raw);
-        clock.Advance(TimeSpan.FromSeconds(GraceSeconds - 1));
+        Clock.Advance(TimeSpan.FromSeconds(GraceSeconds - 1));
 
         var retried = await RefreshAsync(client, first.RefreshToken!);
 
@@ -195,7 +176,7 @@ public sealed class RefreshTokenTests
         var (client, first) = await StartGrantAsync();
         var second = await RefreshAsync(client, first.RefreshToken!);
         Assert.That(second.IsError, Is.False, second.Raw);
-        clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
+        Clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
 
         var reuse = await RefreshAsync(client, first.RefreshToken!);
 
@@ -225,7 +206,7 @@ public sealed class RefreshTokenTests
     {
         var (client, first) = await StartGrantAsync();
         var second = await RefreshAsync(client, first.RefreshToken!);
-        clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
+        Clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
 
         var reuse = await RefreshAsync(client, first.RefreshToken!, scope: "admin");
 
@@ -236,11 +217,11 @@ public sealed class RefreshTokenTests
     [Test]
     public async Task ReuseOfARetiredTokenPastItsIdleExpiry_StillRevokesTheGrant()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
-        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
-        clock.Advance(TimeSpan.FromSeconds(60));
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
+        var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
+        Clock.Advance(TimeSpan.FromSeconds(60));
         var second = await RefreshAsync(client, first.RefreshToken!);
-        clock.Advance(TimeSpan.FromSeconds(60));
+        Clock.Advance(TimeSpan.FromSeconds(60));
         var third = await RefreshAsync(client, second.RefreshToken!);
         Assert.That(third.IsError, Is.False, third.Raw);
 
@@ -253,12 +234,12 @@ public sealed class RefreshTokenTests
     [Test]
     public async Task CodeReplay_RevokesTheRefreshTokenOfTheFirstRedemption()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
-        var code = await clients.IssueCodeAsync(client.ClientId);
-        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
 
-        var replay = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        var replay = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
 
         var refresh = await RefreshAsync(client, first.RefreshToken!);
@@ -291,7 +272,7 @@ public sealed class RefreshTokenTests
         var next = await RefreshAsync(client, successor);
         Assert.That(next.IsError, Is.False, "the one surviving family goes on: " + next.Raw);
 
-        clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
+        Clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
         var reuse = await RefreshAsync(client, first.RefreshToken!);
         await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
 
@@ -309,7 +290,7 @@ public sealed class RefreshTokenTests
     public async Task ConcurrentRefreshesRacingARevocation_NoRefreshTokenIsWrittenAfterTheRevocation()
     {
         var (client, first) = await StartGrantAsync();
-        var maintenance = host.Services.GetRequiredService<GrantMaintenance>();
+        var maintenance = Host.Services.GetRequiredService<GrantMaintenance>();
         var current = first.RefreshToken!;
         var refreshes = Enumerable.Range(0, 20).Select(async i =>
         {
@@ -353,14 +334,14 @@ public sealed class RefreshTokenTests
     public async Task IdleLifetimeSetting_ExpiresAnUnusedToken_AndEachRotationSlidesIt()
     {
         var (client, first) = await StartGrantAsync();
-        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        Clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
         var second = await RefreshAsync(client, first.RefreshToken!);
         Assert.That(second.IsError, Is.False, "just before the idle expiry: " + second.Raw);
-        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        Clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
         var third = await RefreshAsync(client, second.RefreshToken!);
         Assert.That(third.IsError, Is.False, "the rotation slid the idle expiry: " + third.Raw);
 
-        clock.Advance(TimeSpan.FromSeconds(IdleSeconds));
+        Clock.Advance(TimeSpan.FromSeconds(IdleSeconds));
         var expired = await RefreshAsync(client, third.RefreshToken!);
 
         await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
@@ -373,13 +354,13 @@ public sealed class RefreshTokenTests
         var token = first.RefreshToken!;
         for (var elapsed = 0; elapsed + IdleSeconds - 1 < AbsoluteSeconds; elapsed += IdleSeconds - 1)
         {
-            clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+            Clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
             var refreshed = await RefreshAsync(client, token);
             Assert.That(refreshed.IsError, Is.False, $"at {elapsed + IdleSeconds - 1} s: {refreshed.Raw}");
             token = refreshed.RefreshToken!;
         }
 
-        clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
+        Clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
         var expired = await RefreshAsync(client, token);
 
         await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
@@ -388,15 +369,15 @@ public sealed class RefreshTokenTests
     [Test]
     public async Task PerClientLifetimes_OverrideTheSettings()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100, refreshAbsoluteSeconds: 250);
-        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
-        clock.Advance(TimeSpan.FromSeconds(90));
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100, refreshAbsoluteSeconds: 250);
+        var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
+        Clock.Advance(TimeSpan.FromSeconds(90));
         var second = await RefreshAsync(client, first.RefreshToken!);
         Assert.That(second.IsError, Is.False, second.Raw);
-        clock.Advance(TimeSpan.FromSeconds(90));
+        Clock.Advance(TimeSpan.FromSeconds(90));
         var third = await RefreshAsync(client, second.RefreshToken!);
         Assert.That(third.IsError, Is.False, "idle 100 s slides: " + third.Raw);
-        clock.Advance(TimeSpan.FromSeconds(75));
+        Clock.Advance(TimeSpan.FromSeconds(75));
 
         var pastAbsolute = await RefreshAsync(client, third.RefreshToken!);
 
@@ -406,9 +387,9 @@ public sealed class RefreshTokenTests
     [Test]
     public async Task PerClientIdleLifetime_ExpiresAnUnusedToken()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
-        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
-        clock.Advance(TimeSpan.FromSeconds(100));
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 100);
+        var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
+        Clock.Advance(TimeSpan.FromSeconds(100));
 
         var expired = await RefreshAsync(client, first.RefreshToken!);
 
@@ -417,14 +398,14 @@ public sealed class RefreshTokenTests
 
     private async Task<(RegisteredClient Client, TokenResponse First)> StartGrantAsync()
     {
-        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
-        var first = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
         Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
         return (client, first);
     }
 
     private Task<TokenResponse> RefreshAsync(RegisteredClient client, string refreshToken, string? scope = null) =>
-        CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, refreshToken, scope);
+        CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, refreshToken, scope);
 
     private static async Task<TokenResponse[]> ConcurrentlyAsync(int count, Func<Task<TokenResponse>> call)
     {
