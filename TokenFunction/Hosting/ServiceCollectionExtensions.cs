@@ -73,6 +73,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RefreshTokenPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, RefreshTokenGrantHandler>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, ClientCredentialsGrantHandler>());
         services.TryAddSingleton<GrantHandlers>();
 
         services.TryAddSingleton<TokenEndpoint>();
