@@ -23,7 +23,10 @@ public static class ClientCommands
         var noRefreshToken = args.Flag("--no-refresh-token");
         var refreshIdle = args.OptionalInt("--refresh-idle-lifetime");
         var refreshAbsolute = args.OptionalInt("--refresh-absolute-lifetime");
+        var grantNames = args.All("--grant");
         args.EnsureAllUsed();
+
+        var grants = AllowedGrants(grantNames, noRefreshToken);
 
         foreach (var (name, value) in new[] { ("--refresh-idle-lifetime", refreshIdle), ("--refresh-absolute-lifetime", refreshAbsolute) })
         {
@@ -35,6 +38,11 @@ public static class ClientCommands
             if (value is not null && noRefreshToken)
             {
                 throw new UsageException($"{name} makes no sense with --no-refresh-token");
+            }
+
+            if (value is not null && !grants.Contains(GrantTypeNames.RefreshToken))
+            {
+                throw new UsageException($"{name} makes no sense without --grant {GrantTypeNames.RefreshToken}");
             }
         }
 
@@ -53,9 +61,25 @@ public static class ClientCommands
             throw new UsageException($"--secret must be at least {ClientSecretHasher.MinSecretLength} characters; --generate-secret makes one");
         }
 
-        if (redirectUris.Count == 0)
+        if (isPublic && grants.Contains(GrantTypeNames.ClientCredentials))
         {
-            throw new UsageException("at least one --redirect-uri is required");
+            throw new UsageException($"a public client cannot use the {GrantTypeNames.ClientCredentials} grant; give --secret S or --generate-secret");
+        }
+
+        var usesCodes = grants.Contains(GrantTypeNames.AuthorizationCode);
+        if (usesCodes && redirectUris.Count == 0)
+        {
+            throw new UsageException($"at least one --redirect-uri is required for the {GrantTypeNames.AuthorizationCode} grant");
+        }
+
+        if (!usesCodes && redirectUris.Count > 0)
+        {
+            throw new UsageException($"--redirect-uri makes no sense without --grant {GrantTypeNames.AuthorizationCode}");
+        }
+
+        if (!usesCodes && allowPlain)
+        {
+            throw new UsageException($"--allow-plain-pkce makes no sense without --grant {GrantTypeNames.AuthorizationCode}");
         }
 
         foreach (var uri in redirectUris)
@@ -82,9 +106,7 @@ public static class ClientCommands
             SecretHash = secret is null ? null : ClientSecretHasher.Hash(secret),
             RedirectUris = redirectUris,
             AllowedScopes = scopes.ToHashSet(StringComparer.Ordinal),
-            AllowedGrantTypes = noRefreshToken
-                ? new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode }
-                : new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode, GrantTypeNames.RefreshToken },
+            AllowedGrantTypes = grants,
             AllowPlainPkce = allowPlain,
             RefreshIdleLifetimeSeconds = refreshIdle,
             RefreshAbsoluteLifetimeSeconds = refreshAbsolute,
@@ -101,5 +123,37 @@ public static class ClientCommands
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Without <c>--grant</c>: authorization_code and refresh_token (authorization_code alone with
+    /// <c>--no-refresh-token</c>). With it: exactly the grants listed, each a known grant type.
+    /// </summary>
+    private static HashSet<string> AllowedGrants(IReadOnlyList<string> names, bool noRefreshToken)
+    {
+        if (names.Count == 0)
+        {
+            return noRefreshToken
+                ? new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode }
+                : new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.AuthorizationCode, GrantTypeNames.RefreshToken };
+        }
+
+        if (noRefreshToken)
+        {
+            throw new UsageException("--no-refresh-token makes no sense with --grant: list exactly the grants the client may use");
+        }
+
+        if (names.FirstOrDefault(n => !GrantTypeNames.All.Contains(n, StringComparer.Ordinal)) is { } unknown)
+        {
+            throw new UsageException($"unknown --grant '{unknown}'; the grants are {string.Join(", ", GrantTypeNames.All)}");
+        }
+
+        var grants = names.ToHashSet(StringComparer.Ordinal);
+        if (grants.Contains(GrantTypeNames.RefreshToken) && !grants.Contains(GrantTypeNames.AuthorizationCode))
+        {
+            throw new UsageException($"--grant {GrantTypeNames.RefreshToken} needs --grant {GrantTypeNames.AuthorizationCode}: refresh tokens are issued by code exchanges");
+        }
+
+        return grants;
     }
 }

@@ -1,3 +1,4 @@
+using Duende.IdentityModel.Client;
 using TokenFunction.Hosting;
 using TokenFunction.Tests.Infrastructure;
 
@@ -39,8 +40,7 @@ public sealed class TokenCtlTests
             "--refresh-idle-lifetime", "3600", "--refresh-absolute-lifetime", "86400")).ExitCode, Is.EqualTo(0));
         Assert.That((await RunAsync("client", "add", "--id", without, "--public", "--redirect-uri", TestClients.RedirectUri, "--no-refresh-token")).ExitCode, Is.EqualTo(0));
 
-        var clients = new TokenFunction.Storage.ClientStore(
-            new TokenFunction.Storage.TokenTables(new Azure.Data.Tables.TableServiceClient(TestEnvironment.Azurite.ConnectionString), createTablesIfMissing: true), TimeProvider.System);
+        var clients = Store();
         var allowed = (await clients.FindAsync(withRefresh, CancellationToken.None))!;
         var refused = (await clients.FindAsync(without, CancellationToken.None))!;
 
@@ -51,6 +51,50 @@ public sealed class TokenCtlTests
             Assert.That(refused.AllowedGrantTypes, Does.Not.Contain("refresh_token"));
             Assert.That(refused.RefreshIdleLifetimeSeconds, Is.Null);
         });
+    }
+
+    [Test]
+    public async Task ClientAddWithGrantClientCredentialsAndNoRedirectUri_RegistersAClientThatGetsATokenForItself()
+    {
+        var clientId = TestClients.NewId("clicc");
+        var added = await RunAsync("client", "add", "--id", clientId, "--generate-secret", "--grant", "client_credentials", "--scope", "reports:read reports:write");
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        var secret = added.StandardOutput.Trim();
+
+        var registered = (await Store().FindAsync(clientId, CancellationToken.None))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(registered.AllowedGrantTypes, Is.EquivalentTo(new[] { "client_credentials" }), "--grant means exactly the grants listed");
+            Assert.That(registered.RedirectUris, Is.Empty);
+        });
+
+        await using var host = await ServiceHost.StartAsync();
+        using var http = new HttpClient();
+        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = host.TokenEndpoint.ToString(),
+            ClientId = clientId,
+            ClientSecret = secret,
+            Scope = "reports:read",
+        });
+        Assert.That(response.IsError, Is.False, response.Raw);
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.Scope, Is.EqualTo("reports:read"));
+            Assert.That(response.RefreshToken, Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task ClientAddWithSeveralGrants_AllowsExactlyThose()
+    {
+        var clientId = TestClients.NewId("cliall");
+        var added = await RunAsync("client", "add", "--id", clientId, "--generate-secret", "--redirect-uri", TestClients.RedirectUri,
+            "--grant", "authorization_code", "--grant", "client_credentials");
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+
+        var registered = (await Store().FindAsync(clientId, CancellationToken.None))!;
+        Assert.That(registered.AllowedGrantTypes, Is.EquivalentTo(new[] { "authorization_code", "client_credentials" }), "no refresh_token unless listed");
     }
 
     [Test]
@@ -102,6 +146,14 @@ public sealed class TokenCtlTests
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--colour", "red" }, "unknown option --colour", TestName = "UnknownOption_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--refresh-idle-lifetime", "30" }, "--refresh-idle-lifetime must be", TestName = "ClientAddWithTooShortRefreshLifetime_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--no-refresh-token", "--refresh-absolute-lifetime", "600" }, "--no-refresh-token", TestName = "ClientAddWithRefreshLifetimeAndNoRefreshToken_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "password" }, "unknown --grant 'password'", TestName = "ClientAddWithUnknownGrant_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--public", "--grant", "client_credentials" }, "public client cannot use the client_credentials grant", TestName = "ClientAddPublicWithClientCredentials_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "authorization_code" }, "--redirect-uri is required for the authorization_code grant", TestName = "ClientAddWithAuthorizationCodeGrantAndNoRedirectUri_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret" }, "--redirect-uri is required", TestName = "ClientAddWithDefaultGrantsAndNoRedirectUri_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "client_credentials", "--redirect-uri", "https://x.test/cb" }, "--redirect-uri makes no sense", TestName = "ClientAddWithRedirectUriButNoAuthorizationCodeGrant_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "client_credentials", "--no-refresh-token" }, "--no-refresh-token makes no sense with --grant", TestName = "ClientAddWithGrantAndNoRefreshToken_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "refresh_token", "--grant", "client_credentials" }, "needs --grant authorization_code", TestName = "ClientAddWithRefreshTokenGrantButNoAuthorizationCode_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--redirect-uri", "https://x.test/cb", "--grant", "authorization_code", "--refresh-idle-lifetime", "600" }, "without --grant refresh_token", TestName = "ClientAddWithRefreshLifetimeButNoRefreshTokenGrant_FailsWithOneLine")]
     [TestCase(new[] { "grant", "revoke", "--subject", "s", "--client", "c" }, "exactly one of --subject", TestName = "GrantRevokeWithSubjectAndClient_FailsWithOneLine")]
     [TestCase(new[] { "frobnicate" }, "unknown command", TestName = "UnknownCommand_FailsWithUsage")]
     public async Task InvalidCommand_ExitsNonZeroWithAMessage(string[] arguments, string message)
@@ -111,7 +163,7 @@ public sealed class TokenCtlTests
         Assert.Multiple(() =>
         {
             Assert.That(result.ExitCode, Is.Not.EqualTo(0));
-            Assert.That(result.StandardError, Does.StartWith("tokenctl: ").And.Contain(message));
+            Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain(message));
             Assert.That(result.StandardOutput, Is.Empty);
         });
     }
@@ -138,6 +190,9 @@ public sealed class TokenCtlTests
         Assert.That(result.ExitCode, Is.Not.EqualTo(0));
         Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain("table storage"));
     }
+
+    private static TokenFunction.Storage.ClientStore Store() => new(
+        new TokenFunction.Storage.TokenTables(new Azure.Data.Tables.TableServiceClient(TestEnvironment.Azurite.ConnectionString), createTablesIfMissing: true), TimeProvider.System);
 
     private static Task<ProcessResult> RunAsync(params string[] arguments) =>
         ProcessRunner.RunAsync("dotnet", [TokenCtl, .. arguments],
