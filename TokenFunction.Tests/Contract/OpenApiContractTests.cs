@@ -88,6 +88,16 @@ public sealed class OpenApiContractTests : EndToEndTest
             var code = await Clients.IssueCodeAsync(client.ClientId);
             return await PostFormAsync(CodeForm(code), basic: BasicOf(client.ClientId, client.Secret!));
         });
+        yield return ("client credentials", async () =>
+        {
+            var client = await Clients.AddConfidentialAsync(grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
+            return await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "orders:read" }, basic: BasicOf(client.ClientId, client.Secret!));
+        });
+        yield return ("invalid_scope", async () =>
+        {
+            var client = await Clients.AddConfidentialAsync(grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
+            return await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "not-registered" }, basic: BasicOf(client.ClientId, client.Secret!));
+        });
         yield return ("invalid_grant", async () =>
         {
             var client = await Clients.AddPublicAsync();
