@@ -44,6 +44,42 @@ public sealed class RevocationTests : EndToEndTest
         await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
     }
 
+    /// <summary>
+    /// The revocation's conditional update and every rotation are conditional on the root's ETag: whichever lands
+    /// second re-reads, so no refresh token is written after the revocation and none issued around it works.
+    /// </summary>
+    [Test]
+    public async Task RevocationRacingRefreshes_NoRefreshTokenIsWrittenAfterIt_AndNoneWorks()
+    {
+        var (client, first) = await StartGrantAsync();
+        var refreshes = Enumerable.Range(0, 10).Select(async i =>
+        {
+            await Task.Delay(i);
+            return await RefreshAsync(client, first.RefreshToken!);
+        }).ToList();
+        var revocation = Task.Run(async () =>
+        {
+            await Task.Delay(3);
+            return await RevokeAsync(client, first.RefreshToken!);
+        });
+
+        var responses = await Task.WhenAll(refreshes);
+        await AssertRevocationAnsweredAsync(await revocation);
+
+        var root = await RootAsync(first.RefreshToken!);
+        var rows = await new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Grants)
+            .QueryAsync<TableEntity>(e => e.PartitionKey == root.PartitionKey).ToListAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.RevokedAt, Is.Not.Null);
+            Assert.That(rows.Where(r => r.RowKey != AuthorizationCodeEntity.Row).Select(r => r.Timestamp), Is.All.LessThanOrEqualTo(root.Timestamp!.Value), "a refresh row newer than the revocation");
+        });
+        foreach (var token in responses.Where(r => r.RefreshToken is not null).Select(r => r.RefreshToken!).Append(first.RefreshToken!).Distinct())
+        {
+            Assert.That((await RefreshAsync(client, token)).Error, Is.EqualTo(OAuthErrorCodes.InvalidGrant));
+        }
+    }
+
     [TestCase("access_token", TestName = "RevokingARefreshToken_WithHintAccessToken_StillFindsAndRevokesIt")]
     [TestCase("urn:example:unknown-type", TestName = "RevokingARefreshToken_WithAnUnknownHint_IgnoresTheHint")]
     public async Task RevokingARefreshToken_WhateverTheHint_RevokesIt(string hint)
