@@ -59,7 +59,7 @@ public sealed partial class RevocationEndpoint(
 
     /// <summary>
     /// A refresh token of this client, live or retired, revokes its grant (a conditional Merge of RevokedAt on the
-    /// grant's root row). Two round trips after the client read: the root and the token row in parallel, the Merge.
+    /// grant's root row). After the client read: the root and the token row in parallel, the Merge, the purge index row.
     /// </summary>
     private async Task<RevocationOutcome> RevokeAsync(string clientId, string token, CancellationToken cancellationToken)
     {

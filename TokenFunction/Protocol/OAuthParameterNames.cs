@@ -1,6 +1,6 @@
 namespace TokenFunction.Protocol;
 
-/// <summary>The request and response parameter names of RFC 6749, RFC 7636 and RFC 9068, written once.</summary>
+/// <summary>The request and response parameter names of RFC 6749, RFC 7636, RFC 7009 and RFC 9068, written once.</summary>
 public static class OAuthParameterNames
 {
     public const string GrantType = "grant_type";
