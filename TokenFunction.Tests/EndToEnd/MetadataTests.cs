@@ -23,6 +23,7 @@ public sealed class MetadataTests : EndToEndTest
             Assert.That(metadata.GetProperty("issuer").GetString(), Is.EqualTo(ServiceHost.Issuer));
             Assert.That(metadata.GetProperty("token_endpoint").GetString(), Is.EqualTo($"{ServiceHost.Issuer}/{Routes.Token}"));
             Assert.That(metadata.GetProperty("jwks_uri").GetString(), Is.EqualTo($"{ServiceHost.Issuer}/{Routes.Jwks}"));
+            Assert.That(metadata.GetProperty("revocation_endpoint").GetString(), Is.EqualTo($"{ServiceHost.Issuer}/{Routes.Revocation}"));
             Assert.That(Strings(metadata, "response_types_supported"), Is.EqualTo(new[] { "code" }));
         });
     }
@@ -39,6 +40,8 @@ public sealed class MetadataTests : EndToEndTest
             Assert.That(Strings(metadata, "token_endpoint_auth_methods_supported"),
                 Is.EquivalentTo(Enum.GetValues<ClientAuthenticationMethod>().Select(ClientAuthenticationMethods.NameOf)));
             Assert.That(Strings(metadata, "code_challenge_methods_supported"), Is.EquivalentTo(new[] { Pkce.S256, Pkce.Plain }));
+            Assert.That(Strings(metadata, "revocation_endpoint_auth_methods_supported"), Is.EqualTo(Strings(metadata, "token_endpoint_auth_methods_supported")),
+                "the revocation endpoint authenticates clients exactly as the token endpoint does");
         });
     }
 

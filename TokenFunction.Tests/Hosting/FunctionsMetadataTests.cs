@@ -10,6 +10,7 @@ public sealed class FunctionsMetadataTests
     private static readonly string MetadataPath = RepositoryRoot.Combine("TokenFunction", "bin", RepositoryRoot.Configuration, "net10.0", "functions.metadata");
 
     [TestCase(TokenHttpFunction.Name, Routes.Token, new[] { "get", "post" })]
+    [TestCase(RevocationHttpFunction.Name, Routes.Revocation, new[] { "get", "post" })]
     [TestCase(JwksHttpFunction.Name, Routes.Jwks, new[] { "get" })]
     [TestCase(MetadataHttpFunction.Name, Routes.Metadata, new[] { "get" })]
     public void Function_HasItsRouteMethodsAndAnonymousAuthLevel(string name, string route, string[] methods)
@@ -30,7 +31,7 @@ public sealed class FunctionsMetadataTests
         using var document = JsonDocument.Parse(File.ReadAllText(MetadataPath));
         var names = document.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString());
 
-        Assert.That(names, Is.EquivalentTo(new[] { TokenHttpFunction.Name, JwksHttpFunction.Name, MetadataHttpFunction.Name, PurgeTimerFunction.Name }));
+        Assert.That(names, Is.EquivalentTo(new[] { TokenHttpFunction.Name, RevocationHttpFunction.Name, JwksHttpFunction.Name, MetadataHttpFunction.Name, PurgeTimerFunction.Name }));
     }
 
     [Test]

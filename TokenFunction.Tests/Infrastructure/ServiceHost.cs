@@ -35,6 +35,8 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public Uri TokenEndpoint => new(BaseAddress, "/" + Functions.Routes.Token);
 
+    public Uri RevocationEndpoint => new(BaseAddress, "/" + Functions.Routes.Revocation);
+
     public Uri JwksUri => new(BaseAddress, "/" + Functions.Routes.Jwks);
 
     public static async Task<ServiceHost> StartAsync(

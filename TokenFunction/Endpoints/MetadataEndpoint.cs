@@ -31,7 +31,9 @@ public sealed class MetadataEndpoint(IOptions<TokenOptions> options, GrantHandle
             ResponseTypesSupported: ["code"],
             GrantTypesSupported: [.. grants.SupportedGrantTypes.Order(StringComparer.Ordinal)],
             TokenEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
-            CodeChallengeMethodsSupported: Pkce.Methods);
+            CodeChallengeMethodsSupported: Pkce.Methods,
+            RevocationEndpoint: Resolve(issuer, Routes.Revocation),
+            RevocationEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported);
         return Task.FromResult(OAuthResult.PublicDocument(document, MaxAgeSeconds));
     }
 
@@ -46,4 +48,6 @@ public sealed record AuthorizationServerMetadata(
     [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypesSupported,
     [property: JsonPropertyName("grant_types_supported")] IReadOnlyList<string> GrantTypesSupported,
     [property: JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
-    [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethodsSupported);
+    [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethodsSupported,
+    [property: JsonPropertyName("revocation_endpoint")] string RevocationEndpoint,
+    [property: JsonPropertyName("revocation_endpoint_auth_methods_supported")] IReadOnlyList<string> RevocationEndpointAuthMethodsSupported);

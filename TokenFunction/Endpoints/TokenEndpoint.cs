@@ -24,7 +24,7 @@ public sealed partial class TokenEndpoint(
 
         try
         {
-            RejectCredentialsInQuery(request.Query);
+            QueryCredentials.Reject(request.Query);
             var parameters = await FormBodyReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
             var grantType = parameters.Required(OAuthParameterNames.GrantType);
             var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
@@ -54,17 +54,6 @@ public sealed partial class TokenEndpoint(
         {
             LogFault(logger, e);
             return OAuthResult.ServerError();
-        }
-    }
-
-    private static void RejectCredentialsInQuery(IQueryCollection query)
-    {
-        foreach (var name in OAuthParameterNames.Credentials)
-        {
-            if (query.ContainsKey(name))
-            {
-                throw OAuthProtocolException.InvalidRequest($"The '{name}' parameter must be sent in the request body, never in the URL.");
-            }
         }
     }
 

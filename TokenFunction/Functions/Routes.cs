@@ -7,6 +7,7 @@ namespace TokenFunction.Functions;
 public static class Routes
 {
     public const string Token = "api/v1/oauth/token";
+    public const string Revocation = "api/v1/oauth/revoke";
     public const string Jwks = ".well-known/jwks.json";
     public const string Metadata = ".well-known/oauth-authorization-server";
 }

@@ -20,11 +20,14 @@ public static class LocalHost
         configure?.Invoke(builder);
         builder.Services.AddTokenService(builder.Configuration);
         builder.Services.AddSingleton<TokenHttpFunction>();
+        builder.Services.AddSingleton<RevocationHttpFunction>();
         builder.Services.AddSingleton<JwksHttpFunction>();
         builder.Services.AddSingleton<MetadataHttpFunction>();
 
         var app = builder.Build();
         app.MapMethods("/" + Routes.Token, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, TokenHttpFunction function) =>
+            ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));
+        app.MapMethods("/" + Routes.Revocation, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, RevocationHttpFunction function) =>
             ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));
         app.MapGet("/" + Routes.Jwks, (HttpContext context, JwksHttpFunction function) =>
             ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));

@@ -77,6 +77,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<GrantHandlers>();
 
         services.TryAddSingleton<TokenEndpoint>();
+        services.TryAddSingleton<RevocationEndpoint>();
         services.TryAddSingleton<JwksEndpoint>();
         services.TryAddSingleton<MetadataEndpoint>();
         return services;

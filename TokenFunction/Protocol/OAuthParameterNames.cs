@@ -1,6 +1,6 @@
 namespace TokenFunction.Protocol;
 
-/// <summary>The request and response parameter names of RFC 6749, RFC 7636 and RFC 9068, written once.</summary>
+/// <summary>The request and response parameter names of RFC 6749, RFC 7636, RFC 7009 and RFC 9068, written once.</summary>
 public static class OAuthParameterNames
 {
     public const string GrantType = "grant_type";
@@ -15,6 +15,10 @@ public static class OAuthParameterNames
     public const string ClientAssertion = "client_assertion";
     public const string ClientAssertionType = "client_assertion_type";
 
+    /// <summary>RFC 7009: the token to revoke, and what the client says it is.</summary>
+    public const string Token = "token";
+    public const string TokenTypeHint = "token_type_hint";
+
     public const string AccessToken = "access_token";
     public const string TokenType = "token_type";
     public const string ExpiresIn = "expires_in";
@@ -24,5 +28,5 @@ public static class OAuthParameterNames
 
     /// <summary>Parameters that carry a credential and so must never travel in a URL, where logs and proxies keep them.</summary>
     public static IReadOnlyList<string> Credentials { get; } =
-        [Code, ClientSecret, CodeVerifier, RefreshToken, Password, ClientAssertion];
+        [Code, ClientSecret, CodeVerifier, RefreshToken, Password, ClientAssertion, Token];
 }

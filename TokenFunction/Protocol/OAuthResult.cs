@@ -6,7 +6,7 @@ using Microsoft.Net.Http.Headers;
 namespace TokenFunction.Protocol;
 
 /// <summary>
-/// A finished HTTP response: status, headers and JSON body. It is an <see cref="IActionResult"/> so the Functions
+/// A finished HTTP response: status, headers and a JSON body (or none: a revocation's 200). It is an <see cref="IActionResult"/> so the Functions
 /// host runs it, and writes itself to any <see cref="HttpResponse"/> so the local host runs the same thing.
 /// </summary>
 public sealed class OAuthResult : IActionResult
@@ -35,6 +35,12 @@ public sealed class OAuthResult : IActionResult
 
     public static OAuthResult Token(AccessTokenResponse response) =>
         Json(StatusCodes.Status200OK, response, NoStore);
+
+    /// <summary>
+    /// RFC 7009 section 2.2: 200 whether or not anything was revoked, so the answer tells nothing about the token. The
+    /// body is empty (the RFC says the client ignores it), and no-store like every token endpoint answer.
+    /// </summary>
+    public static OAuthResult Revoked() => new(StatusCodes.Status200OK, [], NoStore);
 
     public static OAuthResult Error(OAuthProtocolException exception)
     {
@@ -74,7 +80,11 @@ public sealed class OAuthResult : IActionResult
             response.Headers[name] = value;
         }
 
-        response.ContentType = JsonContentType;
+        if (Body.Length > 0)
+        {
+            response.ContentType = JsonContentType;
+        }
+
         response.ContentLength = Body.Length;
         await response.Body.WriteAsync(Body).ConfigureAwait(false);
     }

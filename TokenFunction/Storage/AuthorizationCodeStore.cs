@@ -239,7 +239,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 
     private ValueTask<TableClient> Grants(CancellationToken cancellationToken) => tables.GetAsync(TableNames.Grants, cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Authorization code of grant {Grant} was replayed; the grant is revoked.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grant {Grant} is revoked.")]
     private static partial void LogGrantRevoked(ILogger logger, string grant);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The redemption transaction of grant {Grant} failed ({Status}) with the code still unredeemed; retrying.")]

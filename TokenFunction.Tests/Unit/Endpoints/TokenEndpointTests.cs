@@ -39,6 +39,7 @@ public class TokenEndpointTests
     [TestCase("refresh_token")]
     [TestCase("password")]
     [TestCase("client_assertion")]
+    [TestCase("token")]
     public async Task HandleAsync_RefusesCredentialInQueryString(string parameter)
     {
         var response = await HandleAsync(HttpMethods.Post, "grant_type=authorization_code&client_id=a", Form, query: $"?{parameter}=x");

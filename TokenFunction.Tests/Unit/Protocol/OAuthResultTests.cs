@@ -136,6 +136,22 @@ public class OAuthResultTests
     }
 
     [Test]
+    public async Task Revoked_Is200WithNoStoreAndNoBodyOrContentType()
+    {
+        var response = await WriteAsync(OAuthResult.Revoked());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(200));
+            Assert.That(response.Headers.CacheControl.ToString(), Is.EqualTo("no-store"));
+            Assert.That(response.Headers.Pragma.ToString(), Is.EqualTo("no-cache"));
+            Assert.That(response.ContentType, Is.Null, "no body, so no Content-Type");
+            Assert.That(response.ContentLength, Is.Zero);
+            Assert.That(response.Body.Length, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task PublicDocument_IsCacheableAndHasNoNoStore()
     {
         var response = await WriteAsync(OAuthResult.PublicDocument(new { keys = Array.Empty<object>() }, 300));

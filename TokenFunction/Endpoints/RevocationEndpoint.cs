@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using TokenFunction.Clients;
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+
+namespace TokenFunction.Endpoints;
+
+/// <summary>
+/// POST /api/v1/oauth/revoke (RFC 7009), independent of any host. The request is read and the client authenticated
+/// exactly as at the token endpoint. Revoking a refresh token revokes its whole grant (every refresh token of it).
+/// Access tokens are self-contained JWTs that resource servers validate without calling back, so there is nothing to
+/// revoke: they end at their short expiry. Whatever the token (unknown, already revoked, an access token, another
+/// client's), an authenticated request is answered 200 with an empty body, so the answer is no oracle for tokens.
+/// </summary>
+public sealed partial class RevocationEndpoint(
+    ClientAuthenticator authenticator,
+    RefreshTokenStore refreshTokens,
+    AuthorizationCodeStore grants,
+    ILogger<RevocationEndpoint> logger)
+{
+    public async Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return OAuthResult.MethodNotAllowed(HttpMethods.Post);
+        }
+
+        try
+        {
+            QueryCredentials.Reject(request.Query);
+            var parameters = await FormBodyReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
+            var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
+            var client = await authenticator.AuthenticateAsync(credentials, cancellationToken).ConfigureAwait(false);
+            var token = parameters.Required(OAuthParameterNames.Token);
+
+            // The hint is not needed: a refresh token is recognised by its format, and anything else (an access token,
+            // garbage) has nothing stored to revoke. An unknown hint is ignored (RFC 7009 section 2.1).
+            var outcome = await RevokeAsync(client.ClientId, token, cancellationToken).ConfigureAwait(false);
+            LogAnswered(logger, client.ClientId, outcome);
+            return OAuthResult.Revoked();
+        }
+        catch (OAuthProtocolException e)
+        {
+            LogRefused(logger, e.Error, e.StatusCode, e.Message);
+            return OAuthResult.Error(e);
+        }
+        catch (Exception e) when (FaultClassifier.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+        {
+            LogTransientFault(logger, e.GetType().Name, e.Message);
+            return OAuthResult.TemporarilyUnavailable(FaultClassifier.RetryAfter(e));
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFault(logger, e);
+            return OAuthResult.ServerError();
+        }
+    }
+
+    /// <summary>
+    /// A refresh token of this client, live or retired, revokes its grant (a conditional Merge of RevokedAt on the
+    /// grant's root row). After the client read: the root and the token row in parallel, the Merge, the purge index row.
+    /// </summary>
+    private async Task<RevocationOutcome> RevokeAsync(string clientId, string token, CancellationToken cancellationToken)
+    {
+        if (!RefreshTokens.TryParse(token, out var grantId, out var rowKey))
+        {
+            return RevocationOutcome.NotARefreshToken;
+        }
+
+        var (root, row) = await refreshTokens.FindAsync(grantId, rowKey, cancellationToken).ConfigureAwait(false);
+        if (root is null || row is null)
+        {
+            return RevocationOutcome.Unknown;
+        }
+
+        if (!string.Equals(root.ClientId, clientId, StringComparison.Ordinal))
+        {
+            return RevocationOutcome.AnotherClients;
+        }
+
+        if (root.RevokedAt is not null)
+        {
+            return RevocationOutcome.AlreadyRevoked;
+        }
+
+        await grants.RevokeGrantAsync(root, cancellationToken).ConfigureAwait(false);
+        LogGrantRevoked(logger, clientId, GrantKeys.ForLog(grantId));
+        return RevocationOutcome.Revoked;
+    }
+
+    private enum RevocationOutcome
+    {
+        Revoked,
+        AlreadyRevoked,
+        Unknown,
+        AnotherClients,
+        NotARefreshToken,
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId} revoked the refresh tokens of grant {Grant}.")]
+    private static partial void LogGrantRevoked(ILogger logger, string clientId, string grant);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answered a revocation request of client {ClientId} with 200: {Outcome}.")]
+    private static partial void LogAnswered(ILogger logger, string clientId, RevocationOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused a revocation request: {Error} ({Status}): {Description}")]
+    private static partial void LogRefused(ILogger logger, string error, int status, string description);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A dependency failed transiently ({ExceptionType}): {Reason}. Answered 503 with Retry-After.")]
+    private static partial void LogTransientFault(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The revocation request failed; answered server_error.")]
+    private static partial void LogFault(ILogger logger, Exception exception);
+}
