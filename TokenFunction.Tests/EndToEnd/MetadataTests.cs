@@ -29,6 +29,26 @@ public sealed class MetadataTests : EndToEndTest
     }
 
     [Test]
+    public async Task Metadata_WithoutAConfiguredAuthorizeStep_HasNoAuthorizationEndpoint()
+    {
+        var (_, metadata) = await GetMetadataAsync();
+
+        Assert.That(metadata.TryGetProperty("authorization_endpoint", out _), Is.False);
+    }
+
+    [Test]
+    public async Task Metadata_PublishesTheConfiguredAuthorizationEndpoint()
+    {
+        const string authorize = "https://login.example.test/authorize";
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?> { [TokenFunction.Hosting.SettingNames.TokenAuthorizationEndpoint] = authorize });
+
+        using var response = await Http.GetAsync(new Uri(host.BaseAddress, "/" + Routes.Metadata));
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.That(document.RootElement.GetProperty("authorization_endpoint").GetString(), Is.EqualTo(authorize));
+    }
+
+    [Test]
     public async Task MetadataLists_AreTheOnesTheCodeSupports()
     {
         var (_, metadata) = await GetMetadataAsync();

@@ -39,9 +39,13 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public Uri JwksUri => new(BaseAddress, "/" + Functions.Routes.Jwks);
 
+    /// <param name="settings">Settings beyond the defaults, by setting name (<c>Section__Name</c>).</param>
+    /// <param name="services">Registrations made before the service's own, so that they win.</param>
+    /// <param name="port">A fixed loopback port, for a host whose issuer must be its own address; a free one by default.</param>
     public static async Task<ServiceHost> StartAsync(
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        int port = 0)
     {
         var keyDirectory = Directory.CreateTempSubdirectory("token-tests-").FullName;
         var configuration = new Dictionary<string, string?>
@@ -58,7 +62,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
         var app = LocalHost.Build([], builder =>
         {
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             builder.Configuration.AddInMemoryCollection(configuration);
             builder.Logging.ClearProviders();
             services?.Invoke(builder.Services);

@@ -33,7 +33,8 @@ public sealed class MetadataEndpoint(IOptions<TokenOptions> options, GrantHandle
             TokenEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
             CodeChallengeMethodsSupported: Pkce.Methods,
             RevocationEndpoint: Resolve(issuer, Routes.Revocation),
-            RevocationEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported);
+            RevocationEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
+            AuthorizationEndpoint: options.Value.AuthorizationEndpoint?.AbsoluteUri);
         return Task.FromResult(OAuthResult.PublicDocument(document, MaxAgeSeconds));
     }
 
@@ -50,4 +51,5 @@ public sealed record AuthorizationServerMetadata(
     [property: JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
     [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethodsSupported,
     [property: JsonPropertyName("revocation_endpoint")] string RevocationEndpoint,
-    [property: JsonPropertyName("revocation_endpoint_auth_methods_supported")] IReadOnlyList<string> RevocationEndpointAuthMethodsSupported);
+    [property: JsonPropertyName("revocation_endpoint_auth_methods_supported")] IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
+    [property: JsonPropertyName("authorization_endpoint")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AuthorizationEndpoint);

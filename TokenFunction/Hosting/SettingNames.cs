@@ -10,6 +10,7 @@ public static class SettingNames
 
     public static readonly string TokenIssuer = Of(TokenOptions.SectionName, nameof(TokenOptions.Issuer));
     public static readonly string TokenAudience = Of(TokenOptions.SectionName, nameof(TokenOptions.Audience));
+    public static readonly string TokenAuthorizationEndpoint = Of(TokenOptions.SectionName, nameof(TokenOptions.AuthorizationEndpoint));
     public static readonly string TokenAccessTokenLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.AccessTokenLifetimeSeconds));
     public static readonly string TokenRefreshTokenIdleLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshTokenIdleLifetimeSeconds));
     public static readonly string TokenRefreshTokenAbsoluteLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshTokenAbsoluteLifetimeSeconds));

@@ -13,6 +13,12 @@ public sealed class TokenOptions
 
     public int AccessTokenLifetimeSeconds { get; set; } = 600;
 
+    /// <summary>
+    /// Where the authorize step (which runs elsewhere) lives; published as <c>authorization_endpoint</c> in the
+    /// metadata document when set.
+    /// </summary>
+    public Uri? AuthorizationEndpoint { get; set; }
+
     /// <summary>Sliding idle lifetime of a refresh token: each rotation issues a successor good for this long.</summary>
     public int RefreshTokenIdleLifetimeSeconds { get; set; } = 1_209_600;
 

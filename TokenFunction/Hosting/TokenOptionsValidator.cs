@@ -25,6 +25,13 @@ public sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
             failures.Add($"{SettingNames.TokenIssuer} must be an https URL without query or fragment (http only for localhost); it is '{options.Issuer}'.");
         }
 
+        if (options.AuthorizationEndpoint is { } authorize
+            && (!authorize.IsAbsoluteUri || !(authorize.Scheme == Uri.UriSchemeHttps || (authorize.Scheme == Uri.UriSchemeHttp && authorize.IsLoopback))
+                || !string.IsNullOrEmpty(authorize.Fragment)))
+        {
+            failures.Add($"{SettingNames.TokenAuthorizationEndpoint} must be an https URL without fragment (http only for localhost); it is '{authorize}'.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Audience))
         {
             failures.Add($"Set {SettingNames.TokenAudience} to the resource server the access tokens are for, e.g. https://api.example.com.");

@@ -148,6 +148,24 @@ public class TokenOptionsValidatorTests
         Assert.That((options.RefreshTokenIdleLifetimeSeconds, options.RefreshTokenAbsoluteLifetimeSeconds, options.RefreshReuseGraceSeconds), Is.EqualTo((1_209_600, 7_776_000, 30)));
     }
 
+    [TestCase("https://login.example.com/authorize", true)]
+    [TestCase("http://localhost:3000/authorize", true)]
+    [TestCase("http://login.example.com/authorize", false)]
+    [TestCase("https://login.example.com/authorize#frag", false)]
+    public void Validate_AuthorizationEndpointMustBeHttpsUnlessLoopback(string endpoint, bool valid)
+    {
+        var options = Valid();
+        options.AuthorizationEndpoint = new Uri(endpoint);
+
+        var result = Validate(options);
+
+        Assert.That(result.Succeeded, Is.EqualTo(valid), result.FailureMessage);
+        if (!valid)
+        {
+            Assert.That(result.FailureMessage, Does.Contain("Token__AuthorizationEndpoint"));
+        }
+    }
+
     private static TokenOptions Valid() => new() { Issuer = "https://login.example.com", Audience = "https://api.example.com" };
 
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(TokenOptions options) =>
