@@ -66,9 +66,37 @@ public sealed class ResourceIndicatorTests : EndToEndTest
         await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, message);
     }
 
-    private async Task<RegisteredClient> AddClientAsync(params string[] resources)
+    [Test]
+    public async Task Refresh_WithRegisteredResource_IsTheAudience_AndUnregisteredIsInvalidTarget()
     {
-        var client = await Clients.AddConfidentialAsync(grantTypes: ClientCredentialsOnly);
+        var client = await AddClientAsync(TestClients.WithRefreshTokens, Orders);
+        var redeemed = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
+        Assert.That(redeemed.RefreshToken, Is.Not.Null, redeemed.Raw);
+
+        var refused = await RefreshAsync(client, redeemed.RefreshToken!, "https://elsewhere.example.test/");
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, "not registered");
+
+        // The refused request rotated nothing: the same refresh token still works.
+        var refreshed = await RefreshAsync(client, redeemed.RefreshToken!, Orders);
+        Assert.That(refreshed.IsError, Is.False, refreshed.Raw);
+        Assert.That((await ValidateAsync(refreshed, Orders)).Audiences, Is.EqualTo(new[] { Orders }));
+    }
+
+    private Task<TokenResponse> RefreshAsync(RegisteredClient client, string refreshToken, string resource) =>
+        Http.RequestRefreshTokenAsync(new RefreshTokenRequest
+        {
+            Address = Host.TokenEndpoint.ToString(),
+            ClientId = client.ClientId,
+            ClientSecret = client.Secret,
+            RefreshToken = refreshToken,
+            Resource = { resource },
+        });
+
+    private Task<RegisteredClient> AddClientAsync(params string[] resources) => AddClientAsync(ClientCredentialsOnly, resources);
+
+    private async Task<RegisteredClient> AddClientAsync(IReadOnlySet<string> grantTypes, params string[] resources)
+    {
+        var client = await Clients.AddConfidentialAsync(grantTypes: grantTypes);
         var store = Host.Services.GetRequiredService<ClientStore>();
         var registered = (await store.FindAsync(client.ClientId, CancellationToken.None))!;
         await store.SaveAsync(registered with { AllowedResources = resources.ToHashSet(StringComparer.Ordinal) }, replace: true, CancellationToken.None);
