@@ -5,7 +5,7 @@ namespace TokenFunction.Protocol;
 
 /// <summary>
 /// Reads a token request body: only application/x-www-form-urlencoded, at most <see cref="MaxBodyBytes"/>,
-/// each parameter at most once. Anything else is an <c>invalid_request</c> that says what was wrong.
+/// each parameter at most once (except RFC 8707 <c>resource</c>). Anything else is an <c>invalid_request</c> that says what was wrong.
 /// </summary>
 public static class FormBodyReader
 {
