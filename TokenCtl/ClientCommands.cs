@@ -17,6 +17,7 @@ public static class ClientCommands
         var isPublic = args.Flag("--public");
         var generate = args.Flag("--generate-secret");
         var redirectUris = args.All("--redirect-uri");
+        var resources = args.All("--resource");
         var scopes = (args.Optional("--scope") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var allowPlain = args.Flag("--allow-plain-pkce");
         var replace = args.Flag("--replace");
@@ -90,6 +91,14 @@ public static class ClientCommands
             }
         }
 
+        foreach (var resource in resources)
+        {
+            if (!ResourceIndicators.IsValid(resource))
+            {
+                throw new UsageException($"--resource '{resource}' must be an absolute URI without a fragment");
+            }
+        }
+
         if (scopes.FirstOrDefault(s => !s.All(c => c != '"' && c != '\\' && c is >= '\x21' and <= '\x7E')) is { } badScope)
         {
             throw new UsageException($"scope '{badScope}' has characters RFC 6749 section 3.3 does not allow");
@@ -107,6 +116,7 @@ public static class ClientCommands
             RedirectUris = redirectUris,
             AllowedScopes = scopes.ToHashSet(StringComparer.Ordinal),
             AllowedGrantTypes = grants,
+            AllowedResources = resources.ToHashSet(StringComparer.Ordinal),
             AllowPlainPkce = allowPlain,
             RefreshIdleLifetimeSeconds = refreshIdle,
             RefreshAbsoluteLifetimeSeconds = refreshAbsolute,

@@ -16,6 +16,9 @@ public sealed record OAuthClient
 
     public required IReadOnlySet<string> AllowedGrantTypes { get; init; }
 
+    /// <summary>RFC 8707 resources (absolute URIs) the client may ask tokens for; empty: only the default audience.</summary>
+    public IReadOnlySet<string> AllowedResources { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>Whether codes with the RFC 7636 "plain" method may be redeemed; S256 is always allowed.</summary>
     public bool AllowPlainPkce { get; init; }
 

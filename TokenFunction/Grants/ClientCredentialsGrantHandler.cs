@@ -25,7 +25,8 @@ public sealed class ClientCredentialsGrantHandler(AccessTokenFactory tokens) : I
         }
 
         var scope = GrantedScope(client.AllowedScopes, request.Parameters[OAuthParameterNames.Scope]);
-        var token = await tokens.CreateAsync(new AccessTokenDescriptor(client.ClientId, client.ClientId, scope), cancellationToken).ConfigureAwait(false);
+        var resources = ResourceIndicators.Granted(request.Parameters, client.AllowedResources);
+        var token = await tokens.CreateAsync(new AccessTokenDescriptor(client.ClientId, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
         return new AccessTokenResponse(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope.Length > 0 ? token.Scope : null, RefreshToken: null);
     }
 

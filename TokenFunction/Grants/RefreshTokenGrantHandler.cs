@@ -27,6 +27,10 @@ public sealed partial class RefreshTokenGrantHandler(
         var client = request.Client;
         var presented = request.Parameters.Required(OAuthParameterNames.RefreshToken);
         var requestedScope = request.Parameters[OAuthParameterNames.Scope];
+
+        // RFC 8707: checked before anything is rotated, so an invalid_target costs the client nothing. Codes do not
+        // record resources yet, so the client's registration is the only bound.
+        var resources = ResourceIndicators.Granted(request.Parameters, client.AllowedResources);
         if (!RefreshTokens.TryParse(presented, out var grantId, out var rowKey))
         {
             throw Unknown();
@@ -52,14 +56,14 @@ public sealed partial class RefreshTokenGrantHandler(
         // for the token to expire or by asking for a scope the grant does not have.
         if (row.IsRetired)
         {
-            return await AnswerRetiredAsync(root, row, presented, requestedScope, client, cancellationToken).ConfigureAwait(false);
+            return await AnswerRetiredAsync(root, row, presented, requestedScope, resources, client, cancellationToken).ConfigureAwait(false);
         }
 
         CheckNotExpired(root, row);
         var scope = NarrowScope(root.Scope, requestedScope);
 
         // Sign first: a signer fault then leaves the refresh token unrotated and still usable.
-        var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope), cancellationToken).ConfigureAwait(false);
+        var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
         var successorToken = RefreshTokens.NewToken(grantId);
         var grantExpiresAt = root.GrantExpiresAt ?? row.ExpiresAt;
         var successor = policy.NewRow(grantId, successorToken, client, time.GetUtcNow(), grantExpiresAt);
@@ -67,7 +71,7 @@ public sealed partial class RefreshTokenGrantHandler(
         return result.Outcome switch
         {
             RotateOutcome.Rotated => Response(accessToken, successorToken),
-            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Root!, result.Current!, presented, requestedScope, client, cancellationToken).ConfigureAwait(false),
+            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Root!, result.Current!, presented, requestedScope, resources, client, cancellationToken).ConfigureAwait(false),
             RotateOutcome.Revoked => throw Revoked(),
             _ => throw Unknown(),
         };
@@ -79,7 +83,7 @@ public sealed partial class RefreshTokenGrantHandler(
     /// whole grant is revoked.
     /// </summary>
     private async Task<AccessTokenResponse> AnswerRetiredAsync(
-        AuthorizationCodeEntity root, RefreshTokenEntity retired, string presented, string? requestedScope, OAuthClient client, CancellationToken cancellationToken)
+        AuthorizationCodeEntity root, RefreshTokenEntity retired, string presented, string? requestedScope, IReadOnlyList<string> resources, OAuthClient client, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (root.RevokedAt is not null)
@@ -96,7 +100,7 @@ public sealed partial class RefreshTokenGrantHandler(
             {
                 var scope = NarrowScope(root.Scope, requestedScope);
                 LogGraceRetry(logger, client.ClientId, GrantKeys.ForLog(root.PartitionKey));
-                var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope), cancellationToken).ConfigureAwait(false);
+                var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
                 return Response(accessToken, successorToken);
             }
         }

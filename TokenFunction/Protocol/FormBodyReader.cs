@@ -5,7 +5,7 @@ namespace TokenFunction.Protocol;
 
 /// <summary>
 /// Reads a token request body: only application/x-www-form-urlencoded, at most <see cref="MaxBodyBytes"/>,
-/// each parameter at most once. Anything else is an <c>invalid_request</c> that says what was wrong.
+/// each parameter at most once (except RFC 8707 <c>resource</c>). Anything else is an <c>invalid_request</c> that says what was wrong.
 /// </summary>
 public static class FormBodyReader
 {
@@ -32,6 +32,7 @@ public static class FormBodyReader
     public static FormParameters Parse(ReadOnlySpan<byte> body)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var resources = new List<string>();
         foreach (var range in body.Split((byte)'&'))
         {
             var pair = body[range];
@@ -48,13 +49,21 @@ public static class FormBodyReader
                 throw OAuthProtocolException.InvalidRequest("The request body is not valid application/x-www-form-urlencoded UTF-8.");
             }
 
+            // RFC 8707 section 2: resource may repeat; every other parameter may not (RFC 6749 section 3.2).
+            if (name == OAuthParameterNames.Resource)
+            {
+                resources.Add(value);
+                values.TryAdd(name, value);
+                continue;
+            }
+
             if (!values.TryAdd(name, value))
             {
                 throw OAuthProtocolException.InvalidRequest($"The parameter {ErrorText.Quote(name)} is sent more than once.");
             }
         }
 
-        return new FormParameters(values);
+        return new FormParameters(values, resources);
     }
 
     private static void RequireFormContentType(string? contentType)

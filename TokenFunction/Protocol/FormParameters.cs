@@ -5,7 +5,14 @@ public sealed class FormParameters
 {
     private readonly Dictionary<string, string> values;
 
-    public FormParameters(Dictionary<string, string> values) => this.values = values;
+    public FormParameters(Dictionary<string, string> values, IReadOnlyList<string>? resources = null)
+    {
+        this.values = values;
+        Resources = resources ?? [];
+    }
+
+    /// <summary>Every <c>resource</c> value sent (RFC 8707), in order, empty ones included so they can be refused.</summary>
+    public IReadOnlyList<string> Resources { get; }
 
     /// <summary>The value, or null when the parameter is absent or empty.</summary>
     public string? this[string name] => values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;

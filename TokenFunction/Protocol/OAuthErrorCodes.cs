@@ -9,6 +9,9 @@ public static class OAuthErrorCodes
     public const string UnauthorizedClient = "unauthorized_client";
     public const string UnsupportedGrantType = "unsupported_grant_type";
     public const string InvalidScope = "invalid_scope";
+
+    /// <summary>RFC 8707 section 2: a resource that is malformed or not registered for the client.</summary>
+    public const string InvalidTarget = "invalid_target";
     public const string ServerError = "server_error";
     public const string TemporarilyUnavailable = "temporarily_unavailable";
 }

@@ -10,6 +10,9 @@ public static class OAuthParameterNames
     public const string ClientSecret = "client_secret";
     public const string CodeVerifier = "code_verifier";
     public const string Scope = "scope";
+
+    /// <summary>RFC 8707: the resource the token is for; the only parameter that may be sent more than once.</summary>
+    public const string Resource = "resource";
     public const string RefreshToken = "refresh_token";
     public const string Password = "password";
     public const string ClientAssertion = "client_assertion";

@@ -36,7 +36,24 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
         {
             writer.WriteString("iss", settings.Issuer);
             writer.WriteString("sub", descriptor.Subject);
-            writer.WriteString("aud", settings.Audience);
+            if (descriptor.Audiences is not { Count: > 0 } audiences)
+            {
+                writer.WriteString("aud", settings.Audience);
+            }
+            else if (audiences.Count == 1)
+            {
+                writer.WriteString("aud", audiences[0]);
+            }
+            else
+            {
+                writer.WriteStartArray("aud");
+                foreach (var audience in audiences)
+                {
+                    writer.WriteStringValue(audience);
+                }
+
+                writer.WriteEndArray();
+            }
             writer.WriteString("client_id", descriptor.ClientId);
             if (descriptor.Scope.Length > 0)
             {

@@ -25,6 +25,9 @@ public sealed class ClientEntity : ITableEntity
     /// <summary>Space-separated grant types the client may use.</summary>
     public string GrantTypes { get; set; } = string.Empty;
 
+    /// <summary>RFC 8707 resources the client may ask tokens for, one per line.</summary>
+    public string? Resources { get; set; }
+
     public bool AllowPlainPkce { get; set; }
 
     /// <summary>Overrides the refresh token idle lifetime setting for this client; absent: the setting applies.</summary>

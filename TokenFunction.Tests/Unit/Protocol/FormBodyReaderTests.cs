@@ -104,6 +104,15 @@ public class FormBodyReaderTests
         Assert.That(form["code"], Is.EqualTo("abc"));
     }
 
+    [Test]
+    public void Parse_AllowsResourceSentSeveralTimes_AndListsEveryValueInOrder()
+    {
+        var parameters = FormBodyReader.Parse("resource=https%3A%2F%2Fa.test%2F&grant_type=x&resource=https%3A%2F%2Fb.test%2F&resource="u8);
+
+        Assert.That(parameters.Resources, Is.EqualTo(new[] { "https://a.test/", "https://b.test/", "" }));
+        Assert.That(parameters["grant_type"], Is.EqualTo("x"));
+    }
+
     [TestCase("code=a&code=b")]
     [TestCase("code=a&grant_type=x&code=a")]
     [TestCase("code=&code=b")]
