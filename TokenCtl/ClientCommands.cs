@@ -85,7 +85,7 @@ public static class ClientCommands
 
         foreach (var uri in redirectUris)
         {
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !string.IsNullOrEmpty(parsed.Fragment))
+            if (!AbsoluteUri.IsValidWithoutFragment(uri))
             {
                 throw new UsageException($"--redirect-uri '{uri}' must be an absolute URI without a fragment");
             }

@@ -4,13 +4,7 @@ namespace TokenFunction.Protocol;
 public static class ResourceIndicators
 {
     /// <summary>RFC 8707 section 2: an absolute URI without a fragment.</summary>
-    /// <remarks>The scheme is checked first: on Unix <see cref="Uri.TryCreate(string, UriKind, out Uri)"/> takes "/path" for a file URI.</remarks>
-    public static bool IsValid(string resource) =>
-        resource.IndexOf(':') is > 0 and var colon
-        && Uri.CheckSchemeName(resource[..colon])
-        && !resource.Contains('#')
-        && Uri.TryCreate(resource, UriKind.Absolute, out var parsed)
-        && string.IsNullOrEmpty(parsed.Fragment);
+    public static bool IsValid(string resource) => AbsoluteUri.IsValidWithoutFragment(resource);
 
     /// <summary>
     /// The requested resources (duplicates dropped, order kept), each valid and within <paramref name="allowed"/>;
