@@ -19,17 +19,9 @@ public sealed partial class RevocationEndpoint(
     AuthorizationCodeStore grants,
     ILogger<RevocationEndpoint> logger)
 {
-    public async Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        if (!HttpMethods.IsPost(request.Method))
+    public Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        FormRequest.HandleAsync(request, logger, async parameters =>
         {
-            return OAuthResult.MethodNotAllowed(HttpMethods.Post);
-        }
-
-        try
-        {
-            QueryCredentials.Reject(request.Query);
-            var parameters = await FormBodyReader.ReadAsync(request, cancellationToken).ConfigureAwait(false);
             var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
             var client = await authenticator.AuthenticateAsync(credentials, cancellationToken).ConfigureAwait(false);
             var token = parameters.Required(OAuthParameterNames.Token);
@@ -39,23 +31,7 @@ public sealed partial class RevocationEndpoint(
             var outcome = await RevokeAsync(client.ClientId, token, cancellationToken).ConfigureAwait(false);
             LogAnswered(logger, client.ClientId, outcome);
             return OAuthResult.Revoked();
-        }
-        catch (OAuthProtocolException e)
-        {
-            LogRefused(logger, e.Error, e.StatusCode, e.Message);
-            return OAuthResult.Error(e);
-        }
-        catch (Exception e) when (FaultClassifier.IsTransient(e) && !cancellationToken.IsCancellationRequested)
-        {
-            LogTransientFault(logger, e.GetType().Name, e.Message);
-            return OAuthResult.TemporarilyUnavailable(FaultClassifier.RetryAfter(e));
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogFault(logger, e);
-            return OAuthResult.ServerError();
-        }
-    }
+        }, cancellationToken);
 
     /// <summary>
     /// A refresh token of this client, live or retired, revokes its grant (a conditional Merge of RevokedAt on the
@@ -103,13 +79,4 @@ public sealed partial class RevocationEndpoint(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Answered a revocation request of client {ClientId} with 200: {Outcome}.")]
     private static partial void LogAnswered(ILogger logger, string clientId, RevocationOutcome outcome);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused a revocation request: {Error} ({Status}): {Description}")]
-    private static partial void LogRefused(ILogger logger, string error, int status, string description);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A dependency failed transiently ({ExceptionType}): {Reason}. Answered 503 with Retry-After.")]
-    private static partial void LogTransientFault(ILogger logger, string exceptionType, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The revocation request failed; answered server_error.")]
-    private static partial void LogFault(ILogger logger, Exception exception);
 }
