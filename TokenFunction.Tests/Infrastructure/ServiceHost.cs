@@ -90,5 +90,5 @@ public sealed class ServiceHost : IAsyncDisposable
     }
 
     /// <summary>Setting names use '__' as environment variables do; configuration keys use ':'.</summary>
-    private static string Key(string settingName) => settingName.Replace(SettingNames.Separator, ":", StringComparison.Ordinal);
+    private static string Key(string settingName) => SettingNames.ConfigurationKey(settingName);
 }

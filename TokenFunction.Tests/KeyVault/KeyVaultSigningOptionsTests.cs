@@ -98,8 +98,8 @@ public class KeyVaultSigningOptionsTests
         string version = h.Vault.AddEcVersion(KeyVaultHarness.KeyName, ECCurve.NamedCurves.nistP256);
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Signing:KeyVaultKeyId"] = new Uri(h.Vault.VaultUri, $"keys/{KeyVaultHarness.KeyName}").ToString(),
-            ["Token:AccessTokenLifetimeSeconds"] = "600",
+            [SettingNames.ConfigurationKey(SettingNames.SigningKeyVaultKeyId)] = new Uri(h.Vault.VaultUri, $"keys/{KeyVaultHarness.KeyName}").ToString(),
+            [SettingNames.ConfigurationKey(SettingNames.TokenAccessTokenLifetimeSeconds)] = "600",
         }).Build();
         var services = new ServiceCollection()
             .AddSingleton(configuration)

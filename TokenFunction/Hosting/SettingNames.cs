@@ -33,6 +33,10 @@ public static class SettingNames
 
     public static string Of(string section, string property) => section + Separator + property;
 
+    /// <summary>The configuration key of a setting (<c>Section:Property</c>), for in-memory configuration.</summary>
+    public static string ConfigurationKey(string settingName) =>
+        settingName.Replace(Separator, Microsoft.Extensions.Configuration.ConfigurationPath.KeyDelimiter, StringComparison.Ordinal);
+
     private static IEnumerable<string> Enumerate<T>(string section) =>
         typeof(T).GetProperties().Where(p => p.CanWrite).Select(p => Of(section, p.Name));
 }

@@ -28,10 +28,10 @@ var app = LocalHost.Build([], builder =>
     builder.Logging.ClearProviders();
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
-        ["Token:Issuer"] = "http://localhost:8080",
-        ["Token:Audience"] = "https://api.example.com",
-        ["Tables:ConnectionString"] = connectionString,
-        ["Signing:LocalKeyPath"] = keyPath,
+        [SettingNames.ConfigurationKey(SettingNames.TokenIssuer)] = "http://localhost:8080",
+        [SettingNames.ConfigurationKey(SettingNames.TokenAudience)] = "https://api.example.com",
+        [SettingNames.ConfigurationKey(SettingNames.TablesConnectionString)] = connectionString,
+        [SettingNames.ConfigurationKey(SettingNames.SigningLocalKeyPath)] = keyPath,
     });
 });
 await app.StartAsync();
