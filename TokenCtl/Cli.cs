@@ -19,7 +19,7 @@ public static class Cli
                tokenctl client add --id ID (--secret S | --generate-secret | --public) [--redirect-uri URI...] [--scope "a b"] [--allow-plain-pkce] [--replace]
                    [--grant authorization_code|refresh_token|client_credentials ...]
                    [--no-refresh-token | [--refresh-idle-lifetime S] [--refresh-absolute-lifetime S]]
-               tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--lifetime SECONDS]
+               tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--resource URI...] [--lifetime SECONDS]
                tokenctl grant revoke (--subject SUB | --client ID)
                tokenctl purge [--batch-size N] [--max-batches N]
                tokenctl pkce

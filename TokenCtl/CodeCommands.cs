@@ -20,8 +20,13 @@ public static class CodeCommands
         var method = args.Optional("--code-challenge-method") ?? Pkce.S256;
         var subject = args.Required("--subject");
         var scope = args.Optional("--scope");
+        var resources = args.All("--resource").Distinct(StringComparer.Ordinal).ToList();
         var lifetime = args.OptionalInt("--lifetime") ?? DefaultLifetimeSeconds;
         args.EnsureAllUsed();
+        if (resources.FirstOrDefault(r => !ResourceIndicators.IsValid(r)) is { } invalid)
+        {
+            throw new UsageException($"--resource '{invalid}' must be an absolute URI without a fragment");
+        }
 
         var client = (OAuthClient.IsValidId(clientId) ? await clients.FindAsync(clientId, cancellationToken).ConfigureAwait(false) : null)
             ?? throw new UsageException($"no client '{clientId}' is registered");
@@ -59,13 +64,18 @@ public static class CodeCommands
             throw new UsageException($"scope '{extra}' is not registered for client '{clientId}'");
         }
 
+        if (resources.FirstOrDefault(r => !client.AllowedResources.Contains(r)) is { } unregistered)
+        {
+            throw new UsageException($"resource '{unregistered}' is not registered for client '{clientId}' (register it with client add --resource)");
+        }
+
         if (lifetime is < 1 or > MaxLifetimeSeconds)
         {
             throw new UsageException($"--lifetime must be 1 to {MaxLifetimeSeconds} seconds (RFC 6749 recommends at most 600)");
         }
 
         var code = await codes.IssueAsync(
-            new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, string.Join(' ', scopes), TimeSpan.FromSeconds(lifetime)),
+            new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, string.Join(' ', scopes), TimeSpan.FromSeconds(lifetime), resources),
             cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync(code).ConfigureAwait(false);
         return 0;

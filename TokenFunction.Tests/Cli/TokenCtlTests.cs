@@ -32,6 +32,53 @@ public sealed class TokenCtlTests
     }
 
     [Test]
+    public async Task CodeIssueWithResource_StoresItOnTheCode_SoTheTokenIsForThatResourceAndNoOther()
+    {
+        const string orders = "https://orders.example.test/";
+        const string reports = "https://reports.example.test/api";
+        var clientId = TestClients.NewId("clires");
+        var added = await RunAsync("client", "add", "--id", clientId, "--generate-secret", "--redirect-uri", TestClients.RedirectUri,
+            "--resource", orders, "--resource", reports);
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        var client = new RegisteredClient(clientId, added.StandardOutput.Trim());
+
+        var verifier = TestClients.NewVerifier();
+        var issued = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri,
+            "--code-challenge", TokenFunction.Protocol.Pkce.ComputeS256Challenge(verifier), "--subject", "bob", "--resource", orders);
+        Assert.That(issued.ExitCode, Is.EqualTo(0), issued.StandardError);
+        var code = new IssuedCode(issued.StandardOutput.Trim(), verifier);
+
+        await using var host = await ServiceHost.StartAsync();
+        using var http = new HttpClient();
+        var refused = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code, resources: [reports]);
+        Assert.That(refused.Error, Is.EqualTo("invalid_target"), "registered for the client, but not on the code: " + refused.Raw);
+
+        var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, code);
+        Assert.That(response.IsError, Is.False, response.Raw);
+        var validation = await JwtValidation.ValidateAsync(http, host.JwksUri, response.AccessToken!, ServiceHost.Issuer, orders);
+        Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
+    }
+
+    [Test]
+    public async Task CodeIssueWithAResourceNotRegisteredForTheClient_FailsWithOneLine()
+    {
+        var clientId = TestClients.NewId("clinores");
+        Assert.That((await RunAsync("client", "add", "--id", clientId, "--generate-secret", "--redirect-uri", TestClients.RedirectUri,
+            "--resource", "https://orders.example.test/")).ExitCode, Is.EqualTo(0));
+
+        var result = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri, "--subject", "s",
+            "--resource", "https://billing.example.test/");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ")
+                .And.Contain($"resource 'https://billing.example.test/' is not registered for client '{clientId}'"));
+            Assert.That(result.StandardOutput, Is.Empty, "no code is issued");
+        });
+    }
+
+    [Test]
     public async Task ClientAdd_AllowsRefreshTokensByDefault_AndNotWithNoRefreshToken()
     {
         var withRefresh = TestClients.NewId("clirt");
@@ -146,6 +193,8 @@ public sealed class TokenCtlTests
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "/callback" }, "absolute URI", TestName = "ClientAddWithRelativeRedirectUri_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "client_credentials", "--resource", "https://api.x.test/#frag" }, "--resource 'https://api.x.test/#frag' must be an absolute URI without a fragment", TestName = "ClientAddWithFragmentInResource_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "client_credentials", "--resource", "api/orders" }, "--resource 'api/orders' must be an absolute URI", TestName = "ClientAddWithRelativeResource_FailsWithOneLine")]
+    [TestCase(new[] { "code", "issue", "--client", "x", "--redirect-uri", "https://x.test/cb", "--subject", "s", "--resource", "https://api.x.test/#frag" }, "--resource 'https://api.x.test/#frag' must be an absolute URI without a fragment", TestName = "CodeIssueWithFragmentInResource_FailsWithOneLine")]
+    [TestCase(new[] { "code", "issue", "--client", "x", "--redirect-uri", "https://x.test/cb", "--subject", "s", "--resource", "api/orders" }, "--resource 'api/orders' must be an absolute URI", TestName = "CodeIssueWithRelativeResource_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--colour", "red" }, "unknown option --colour", TestName = "UnknownOption_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--refresh-idle-lifetime", "30" }, "--refresh-idle-lifetime must be", TestName = "ClientAddWithTooShortRefreshLifetime_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--no-refresh-token", "--refresh-absolute-lifetime", "600" }, "--no-refresh-token", TestName = "ClientAddWithRefreshLifetimeAndNoRefreshToken_FailsWithOneLine")]

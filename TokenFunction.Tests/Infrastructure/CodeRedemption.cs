@@ -11,7 +11,8 @@ public static class CodeRedemption
         RegisteredClient client,
         IssuedCode code,
         ClientCredentialStyle style = ClientCredentialStyle.AuthorizationHeader,
-        string redirectUri = TestClients.RedirectUri) =>
+        string redirectUri = TestClients.RedirectUri,
+        IEnumerable<string>? resources = null) =>
         http.RequestAuthorizationCodeTokenAsync(new AuthorizationCodeTokenRequest
         {
             Address = tokenEndpoint.ToString(),
@@ -21,6 +22,7 @@ public static class CodeRedemption
             Code = code.Code,
             RedirectUri = redirectUri,
             CodeVerifier = code.Verifier,
+            Resource = (resources ?? []).ToHashSet(StringComparer.Ordinal),
         });
 
     /// <summary>A refresh as a real client sends it: confidential clients authenticate, public ones send client_id.</summary>
@@ -29,7 +31,8 @@ public static class CodeRedemption
         Uri tokenEndpoint,
         RegisteredClient client,
         string refreshToken,
-        string? scope = null) =>
+        string? scope = null,
+        IEnumerable<string>? resources = null) =>
         http.RequestRefreshTokenAsync(new RefreshTokenRequest
         {
             Address = tokenEndpoint.ToString(),
@@ -38,5 +41,6 @@ public static class CodeRedemption
             ClientCredentialStyle = client.Secret is null ? ClientCredentialStyle.PostBody : ClientCredentialStyle.AuthorizationHeader,
             RefreshToken = refreshToken,
             Scope = scope,
+            Resource = (resources ?? []).ToHashSet(StringComparer.Ordinal),
         });
 }

@@ -43,12 +43,13 @@ public sealed class TestClients(IServiceProvider services)
         string method = Pkce.S256,
         bool withPkce = true,
         TimeSpan? lifetime = null,
-        string subject = "alice")
+        string subject = "alice",
+        IReadOnlyList<string>? resources = null)
     {
         verifier ??= NewVerifier();
         var challenge = withPkce ? (method == Pkce.S256 ? Pkce.ComputeS256Challenge(verifier) : verifier) : null;
         var code = await services.GetRequiredService<AuthorizationCodeStore>().IssueAsync(
-            new NewAuthorizationCode(clientId, RedirectUri, challenge, withPkce ? method : null, subject, Scope, lifetime ?? TimeSpan.FromMinutes(5)),
+            new NewAuthorizationCode(clientId, RedirectUri, challenge, withPkce ? method : null, subject, Scope, lifetime ?? TimeSpan.FromMinutes(5), resources),
             CancellationToken.None);
         return new IssuedCode(code, withPkce ? verifier : null);
     }

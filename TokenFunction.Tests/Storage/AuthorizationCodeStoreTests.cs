@@ -73,6 +73,25 @@ public sealed class AuthorizationCodeStoreTests
         Assert.That(row.Value.PartitionKey, Is.Not.EqualTo(code));
     }
 
+    [Test]
+    public async Task IssuedCode_KeepsItsResourcesOnePerLine_AndWithoutResourcesHasNoResourcesColumn()
+    {
+        var service = new TableServiceClient(TestEnvironment.Azurite.ConnectionString);
+        var store = NewStore(service);
+        var withResources = await store.IssueAsync(NewCode() with { Resources = ["https://orders.example.test/", "https://reports.example.test/api"] }, CancellationToken.None);
+        var without = await store.IssueAsync(NewCode(), CancellationToken.None);
+
+        var table = service.GetTableClient(TableNames.Grants);
+        var rowWith = await table.GetEntityAsync<TableEntity>(GrantKeys.ForCode(withResources), AuthorizationCodeEntity.Row);
+        var rowWithout = await table.GetEntityAsync<TableEntity>(GrantKeys.ForCode(without), AuthorizationCodeEntity.Row);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rowWith.Value.GetString(nameof(AuthorizationCodeEntity.Resources)), Is.EqualTo("https://orders.example.test/\nhttps://reports.example.test/api"));
+            Assert.That(rowWithout.Value.ContainsKey(nameof(AuthorizationCodeEntity.Resources)), Is.False, "the authorize step's rows without resources look the same");
+        });
+    }
+
     private static AuthorizationCodeStore NewStore(TableServiceClient service) =>
         new(new TokenTables(service, createTablesIfMissing: true), TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
 

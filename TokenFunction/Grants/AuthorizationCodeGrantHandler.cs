@@ -65,9 +65,13 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         CheckProofKey(grant, verifier, client);
 
+        // RFC 8707: judged before the code is consumed, so an invalid_target leaves it redeemable. The grant keeps all
+        // of the code's resources; the ones asked for narrow only this access token, as a narrower scope would.
+        var audiences = ResourceIndicators.GrantedWithin(parameters, ResourceLines.Split(grant.Resources), client.AllowedResources);
+
         // Sign first: a signing fault then leaves the code unconsumed, so the client can redeem it once the
         // signer answers again. The token is released only if this request is the one that consumes the code.
-        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope), cancellationToken);
+        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope, audiences), cancellationToken);
 
         // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
         string? refreshToken = null;

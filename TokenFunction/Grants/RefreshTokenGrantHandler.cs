@@ -27,10 +27,6 @@ public sealed partial class RefreshTokenGrantHandler(
         var client = request.Client;
         var presented = request.Parameters.Required(OAuthParameterNames.RefreshToken);
         var requestedScope = request.Parameters[OAuthParameterNames.Scope];
-
-        // RFC 8707: checked before anything is rotated, so an invalid_target costs the client nothing. Codes do not
-        // record resources yet, so the client's registration is the only bound.
-        var resources = ResourceIndicators.Granted(request.Parameters, client.AllowedResources);
         if (!RefreshTokens.TryParse(presented, out var grantId, out var rowKey))
         {
             throw Unknown();
@@ -52,15 +48,18 @@ public sealed partial class RefreshTokenGrantHandler(
             throw Revoked();
         }
 
-        // A retired token is judged before its expiry and its scope: a reuser must not dodge revocation by waiting
-        // for the token to expire or by asking for a scope the grant does not have.
+        // A retired token is judged before its expiry, its scope and its resources: a reuser must not dodge revocation
+        // by waiting for the token to expire or by asking for a scope or a resource the grant does not have.
         if (row.IsRetired)
         {
-            return await AnswerRetiredAsync(root, row, presented, requestedScope, resources, client, cancellationToken).ConfigureAwait(false);
+            return await AnswerRetiredAsync(root, row, presented, request.Parameters, client, cancellationToken).ConfigureAwait(false);
         }
 
         CheckNotExpired(root, row);
         var scope = NarrowScope(root.Scope, requestedScope);
+
+        // RFC 8707: checked before anything is rotated, so an invalid_target costs the client nothing.
+        var resources = Audiences(root, request.Parameters, client);
 
         // Sign first: a signer fault then leaves the refresh token unrotated and still usable.
         var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
@@ -71,7 +70,7 @@ public sealed partial class RefreshTokenGrantHandler(
         return result.Outcome switch
         {
             RotateOutcome.Rotated => Response(accessToken, successorToken),
-            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Root!, result.Current!, presented, requestedScope, resources, client, cancellationToken).ConfigureAwait(false),
+            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Root!, result.Current!, presented, request.Parameters, client, cancellationToken).ConfigureAwait(false),
             RotateOutcome.Revoked => throw Revoked(),
             _ => throw Unknown(),
         };
@@ -83,7 +82,7 @@ public sealed partial class RefreshTokenGrantHandler(
     /// whole grant is revoked.
     /// </summary>
     private async Task<AccessTokenResponse> AnswerRetiredAsync(
-        AuthorizationCodeEntity root, RefreshTokenEntity retired, string presented, string? requestedScope, IReadOnlyList<string> resources, OAuthClient client, CancellationToken cancellationToken)
+        AuthorizationCodeEntity root, RefreshTokenEntity retired, string presented, FormParameters parameters, OAuthClient client, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (root.RevokedAt is not null)
@@ -98,7 +97,8 @@ public sealed partial class RefreshTokenGrantHandler(
             var successor = await refreshTokens.FindTokenAsync(retired.PartitionKey, successorKey, cancellationToken).ConfigureAwait(false);
             if (successor is { IsRetired: false } && now < successor.ExpiresAt)
             {
-                var scope = NarrowScope(root.Scope, requestedScope);
+                var scope = NarrowScope(root.Scope, parameters[OAuthParameterNames.Scope]);
+                var resources = Audiences(root, parameters, client);
                 LogGraceRetry(logger, client.ClientId, GrantKeys.ForLog(root.PartitionKey));
                 var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
                 return Response(accessToken, successorToken);
@@ -118,6 +118,10 @@ public sealed partial class RefreshTokenGrantHandler(
             throw OAuthProtocolException.InvalidGrant("The refresh token has expired.");
         }
     }
+
+    /// <summary>RFC 8707: the grant's resources (recorded on its root, like its scope) bound the token's audience.</summary>
+    private static IReadOnlyList<string> Audiences(AuthorizationCodeEntity root, FormParameters parameters, OAuthClient client) =>
+        ResourceIndicators.GrantedWithin(parameters, ResourceLines.Split(root.Resources), client.AllowedResources);
 
     /// <summary>RFC 6749 section 6: the scope may only narrow; it narrows this access token, never the grant.</summary>
     private static string NarrowScope(string grantScope, string? requested)

@@ -30,6 +30,12 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     /// <summary>Space-separated granted scopes.</summary>
     public string Scope { get; set; } = string.Empty;
 
+    /// <summary>
+    /// RFC 8707 resources granted, one per line (see <see cref="ResourceLines"/>); null when none were (and on every
+    /// code written before resources were recorded). The grant's bound for the token's <c>aud</c>, like its scope.
+    /// </summary>
+    public string? Resources { get; set; }
+
     public DateTimeOffset IssuedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 

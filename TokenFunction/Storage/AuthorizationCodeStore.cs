@@ -30,6 +30,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
             Subject = request.Subject,
             Scope = request.Scope,
+            Resources = ResourceLines.Join(request.Resources ?? []),
             IssuedAt = now,
             ExpiresAt = now + request.Lifetime,
         };

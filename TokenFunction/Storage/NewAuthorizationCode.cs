@@ -1,6 +1,9 @@
 namespace TokenFunction.Storage;
 
-/// <summary>What the authorize step decided, to be stored behind a new code.</summary>
+/// <summary>
+/// What the authorize step decided, to be stored behind a new code. <paramref name="Resources"/>: the RFC 8707
+/// resources granted (each registered for the client); the code can be redeemed only for a subset of them.
+/// </summary>
 public sealed record NewAuthorizationCode(
     string ClientId,
     string RedirectUri,
@@ -8,4 +11,5 @@ public sealed record NewAuthorizationCode(
     string? CodeChallengeMethod,
     string Subject,
     string Scope,
-    TimeSpan Lifetime);
+    TimeSpan Lifetime,
+    IReadOnlyList<string>? Resources = null);
