@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenFunction.Clients;
+using TokenFunction.Clients.Assertions;
 using TokenFunction.Endpoints;
 using TokenFunction.Grants;
 using TokenFunction.Signing;
@@ -70,6 +71,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AccessTokenFactory>();
 
         services.TryAddSingleton<ClientAuthenticator>();
+        services.AddOptions<ClientJwksOptions>().Bind(configuration.GetSection(ClientJwksOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientJwksOptions>, ClientJwksOptionsValidator>());
+        services.TryAddSingleton<ClientJwksFetcher>();
         services.TryAddSingleton<RefreshTokenPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, RefreshTokenGrantHandler>());

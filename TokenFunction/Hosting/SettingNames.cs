@@ -21,6 +21,11 @@ public static class SettingNames
     public static readonly string IdentityManagedIdentityClientId = Of(IdentityOptions.SectionName, nameof(IdentityOptions.ManagedIdentityClientId));
     public static readonly string SigningKeyVaultKeyId = Of(SigningOptions.SectionName, nameof(SigningOptions.KeyVaultKeyId));
     public static readonly string SigningLocalKeyPath = Of(SigningOptions.SectionName, nameof(SigningOptions.LocalKeyPath));
+    public static readonly string ClientJwksFetchTimeoutSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.FetchTimeoutSeconds));
+    public static readonly string ClientJwksMaxResponseBytes = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.MaxResponseBytes));
+    public static readonly string ClientJwksCacheSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.CacheSeconds));
+    public static readonly string ClientJwksMinRefetchSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.MinRefetchSeconds));
+    public static readonly string ClientJwksStaleSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.StaleSeconds));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =
@@ -29,7 +34,8 @@ public static class SettingNames
     /// <summary>Every setting of every options class, for checks that a deployment names only settings that exist.</summary>
     public static IReadOnlyList<string> All { get; } =
         [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
-         .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName)];
+         .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName),
+         .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName)];
 
     public static string Of(string section, string property) => section + Separator + property;
 

@@ -19,6 +19,11 @@ public class SettingNamesTests
             Assert.That(SettingNames.TokenRefreshTokenIdleLifetimeSeconds, Is.EqualTo("Token__RefreshTokenIdleLifetimeSeconds"));
             Assert.That(SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds, Is.EqualTo("Token__RefreshTokenAbsoluteLifetimeSeconds"));
             Assert.That(SettingNames.TokenRefreshReuseGraceSeconds, Is.EqualTo("Token__RefreshReuseGraceSeconds"));
+            Assert.That(SettingNames.ClientJwksFetchTimeoutSeconds, Is.EqualTo("ClientJwks__FetchTimeoutSeconds"));
+            Assert.That(SettingNames.ClientJwksMaxResponseBytes, Is.EqualTo("ClientJwks__MaxResponseBytes"));
+            Assert.That(SettingNames.ClientJwksCacheSeconds, Is.EqualTo("ClientJwks__CacheSeconds"));
+            Assert.That(SettingNames.ClientJwksMinRefetchSeconds, Is.EqualTo("ClientJwks__MinRefetchSeconds"));
+            Assert.That(SettingNames.ClientJwksStaleSeconds, Is.EqualTo("ClientJwks__StaleSeconds"));
         });
     }
 
@@ -44,7 +49,7 @@ public class SettingNamesTests
         Assert.Multiple(() =>
         {
             Assert.That(SettingNames.All, Is.Unique);
-            Assert.That(SettingNames.All, Does.Contain("Signing__GenerateLocalKeyIfMissing").And.Contain("Identity__ManagedIdentityClientId"));
+            Assert.That(SettingNames.All, Does.Contain("Signing__GenerateLocalKeyIfMissing").And.Contain("Identity__ManagedIdentityClientId").And.Contain("ClientJwks__StaleSeconds"));
         });
     }
 }
