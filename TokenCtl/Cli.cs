@@ -16,7 +16,8 @@ public static class Cli
 {
     public const string Usage = """
         usage: tokenctl serve [--port 8080]
-               tokenctl client add --id ID (--secret S | --generate-secret | --public) [--redirect-uri URI...] [--scope "a b"] [--allow-plain-pkce] [--replace]
+               tokenctl client add --id ID (--secret S | --generate-secret | --jwks FILE | --jwks-uri URI | --public)
+                   [--redirect-uri URI...] [--scope "a b"] [--resource URI...] [--allow-plain-pkce] [--replace]
                    [--grant authorization_code|refresh_token|client_credentials ...]
                    [--no-refresh-token | [--refresh-idle-lifetime S] [--refresh-absolute-lifetime S]]
                tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--resource URI...] [--lifetime SECONDS]

@@ -1,4 +1,5 @@
 using TokenFunction.Clients;
+using TokenFunction.Clients.Assertions;
 using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
@@ -16,6 +17,8 @@ public static class ClientCommands
         var secret = args.Optional("--secret");
         var isPublic = args.Flag("--public");
         var generate = args.Flag("--generate-secret");
+        var jwksFile = args.Optional("--jwks");
+        var jwksUriText = args.Optional("--jwks-uri");
         var redirectUris = args.All("--redirect-uri");
         var resources = args.All("--resource");
         var scopes = (args.Optional("--scope") ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -52,10 +55,13 @@ public static class ClientCommands
             throw new UsageException($"--id must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~");
         }
 
-        if ((secret is not null ? 1 : 0) + (isPublic ? 1 : 0) + (generate ? 1 : 0) != 1)
+        if ((secret is not null ? 1 : 0) + (isPublic ? 1 : 0) + (generate ? 1 : 0) + (jwksFile is not null ? 1 : 0) + (jwksUriText is not null ? 1 : 0) != 1)
         {
-            throw new UsageException("give exactly one of --secret S, --generate-secret or --public");
+            throw new UsageException("give exactly one of --secret S, --generate-secret, --jwks FILE, --jwks-uri URI or --public");
         }
+
+        var jwks = jwksFile is null ? null : await ReadJwksAsync(jwksFile, cancellationToken).ConfigureAwait(false);
+        var jwksUri = jwksUriText is null ? null : ParseJwksUri(jwksUriText);
 
         if (secret is not null && secret.Length < ClientSecretHasher.MinSecretLength)
         {
@@ -113,6 +119,8 @@ public static class ClientCommands
         {
             ClientId = id,
             SecretHash = secret is null ? null : ClientSecretHasher.Hash(secret),
+            Jwks = jwks,
+            JwksUri = jwksUri,
             RedirectUris = redirectUris,
             AllowedScopes = scopes.ToHashSet(StringComparer.Ordinal),
             AllowedGrantTypes = grants,
@@ -133,6 +141,57 @@ public static class ClientCommands
         }
 
         return 0;
+    }
+
+    /// <summary>Reads and checks the client's public keys, so a registration cannot store a JWKS no assertion could match.</summary>
+    private static async Task<string> ReadJwksAsync(string path, CancellationToken cancellationToken)
+    {
+        string json;
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > OAuthClient.MaxInlineJwksLength)
+            {
+                throw new UsageException($"--jwks '{path}' is larger than {OAuthClient.MaxInlineJwksLength} bytes; publish it and use --jwks-uri");
+            }
+
+            json = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"--jwks '{path}' cannot be read: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UsageException($"--jwks '{path}' cannot be read: {e.Message}");
+        }
+
+        if (json.Length > OAuthClient.MaxInlineJwksLength)
+        {
+            throw new UsageException($"--jwks '{path}' is longer than {OAuthClient.MaxInlineJwksLength} characters; publish it and use --jwks-uri");
+        }
+
+        if (!ClientJsonWebKeySet.TryParse(json, out _, out var error))
+        {
+            throw new UsageException($"--jwks '{path}': {error}");
+        }
+
+        return json;
+    }
+
+    private static Uri ParseJwksUri(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            throw new UsageException($"--jwks-uri '{text}' must be an absolute https URL");
+        }
+
+        if (!ClientJwksUri.IsAcceptable(uri, out var reason))
+        {
+            throw new UsageException($"--jwks-uri '{text}': {reason}");
+        }
+
+        return uri;
     }
 
     /// <summary>

@@ -93,6 +93,7 @@ var tableNames = [
   'OAuthGrants'
   'OAuthExpiry'
   'OAuthGrantIndex'
+  'OAuthClientAssertions'
 ]
 
 var suffix = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)

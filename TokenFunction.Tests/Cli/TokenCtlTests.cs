@@ -133,6 +133,88 @@ public sealed class TokenCtlTests
     }
 
     [Test]
+    public async Task ClientAddWithJwksFile_RegistersAPrivateKeyJwtClientWhoseAssertionsGetTokens()
+    {
+        using var key = ClientKeyPair.EcP256();
+        var file = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jwks.json");
+        await File.WriteAllTextAsync(file, ClientKeyPair.Jwks(key));
+        var clientId = TestClients.NewId("clijwks");
+        try
+        {
+            var added = await RunAsync("client", "add", "--id", clientId, "--jwks", file, "--grant", "client_credentials", "--scope", "reports:read");
+            Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+            Assert.That(added.StandardOutput, Is.Empty, "there is no secret to print");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        var registered = (await Store().FindAsync(clientId, CancellationToken.None))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(registered.UsesPrivateKeyJwt, Is.True);
+            Assert.That(registered.SecretHash, Is.Null);
+            Assert.That(registered.IsPublic, Is.False);
+        });
+
+        await using var host = await ServiceHost.StartAsync();
+        using var http = new HttpClient();
+        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = host.TokenEndpoint.ToString(),
+            ClientId = clientId,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+            ClientAssertion = new ClientAssertion
+            {
+                Type = Duende.IdentityModel.OidcConstants.ClientAssertionTypes.JwtBearer,
+                Value = key.CreateAssertion(clientId, ServiceHost.Issuer, DateTimeOffset.UtcNow),
+            },
+        });
+        Assert.That(response.IsError, Is.False, response.Raw);
+    }
+
+    [Test]
+    public async Task ClientAddWithJwksUri_StoresTheUrl()
+    {
+        var clientId = TestClients.NewId("clijwksuri");
+
+        var added = await RunAsync("client", "add", "--id", clientId, "--jwks-uri", "https://keys.example.test/jwks.json", "--grant", "client_credentials");
+
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        var registered = (await Store().FindAsync(clientId, CancellationToken.None))!;
+        Assert.That(registered.JwksUri, Is.EqualTo(new Uri("https://keys.example.test/jwks.json")));
+    }
+
+    [TestCase("{\"keys\":[]}", "no signing key", TestName = "ClientAddWithAnEmptyJwks_FailsWithOneLine")]
+    [TestCase("not json", "not valid JSON", TestName = "ClientAddWithAJwksThatIsNotJson_FailsWithOneLine")]
+    [TestCase("private", "private or symmetric member 'd'", TestName = "ClientAddWithAPrivateKeyInTheJwks_FailsWithOneLine")]
+    public async Task ClientAddWithAnUnusableJwksFile_IsRefused(string content, string message)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.jwks.json");
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var p = rsa.ExportParameters(includePrivateParameters: true);
+        var json = content == "private"
+            ? System.Text.Json.JsonSerializer.Serialize(new { keys = new[] { new { kty = "RSA", n = B64(p.Modulus!), e = B64(p.Exponent!), d = B64(p.D!) } } })
+            : content;
+        await File.WriteAllTextAsync(file, json);
+        try
+        {
+            var result = await RunAsync("client", "add", "--id", TestClients.NewId("badjwks"), "--jwks", file, "--grant", "client_credentials");
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+                Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: --jwks").And.Contain(message));
+            });
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public async Task ClientAddWithSeveralGrants_AllowsExactlyThose()
     {
         var clientId = TestClients.NewId("cliall");
@@ -207,6 +289,9 @@ public sealed class TokenCtlTests
     [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "refresh_token", "--grant", "client_credentials" }, "needs --grant authorization_code", TestName = "ClientAddWithRefreshTokenGrantButNoAuthorizationCode_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--redirect-uri", "https://x.test/cb", "--grant", "authorization_code", "--refresh-idle-lifetime", "600" }, "without --grant refresh_token", TestName = "ClientAddWithRefreshLifetimeButNoRefreshTokenGrant_FailsWithOneLine")]
     [TestCase(new[] { "grant", "revoke", "--subject", "s", "--client", "c" }, "exactly one of --subject", TestName = "GrantRevokeWithSubjectAndClient_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--jwks-uri", "http://keys.example.test/jwks.json", "--grant", "client_credentials" }, "https", TestName = "ClientAddWithAPlainHttpJwksUri_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--jwks-uri", "https://keys.example.test/jwks.json", "--generate-secret", "--grant", "client_credentials" }, "exactly one of", TestName = "ClientAddWithJwksUriAndASecret_FailsWithOneLine")]
+    [TestCase(new[] { "client", "add", "--id", "x", "--jwks", "/nonexistent/keys.json", "--grant", "client_credentials" }, "cannot be read", TestName = "ClientAddWithAMissingJwksFile_FailsWithOneLine")]
     [TestCase(new[] { "frobnicate" }, "unknown command", TestName = "UnknownCommand_FailsWithUsage")]
     public async Task InvalidCommand_ExitsNonZeroWithAMessage(string[] arguments, string message)
     {
@@ -249,6 +334,8 @@ public sealed class TokenCtlTests
     private static Task<ProcessResult> RunAsync(params string[] arguments) =>
         ProcessRunner.RunAsync("dotnet", [TokenCtl, .. arguments],
             new Dictionary<string, string?> { [SettingNames.TablesConnectionString] = TestEnvironment.Azurite.ConnectionString }, TimeSpan.FromMinutes(1));
+
+    private static string B64(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
     private static string OneLine(string text)
     {

@@ -118,7 +118,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
     }
 
     [Test]
-    public async Task ClientAssertion_IsNotAnAcceptedMethod()
+    public async Task ClientAssertionThatIsNotASignedJwt_IsInvalidClient()
     {
         var client = await Clients.AddPublicAsync();
         var code = await Clients.IssueCodeAsync(client.ClientId);
@@ -128,7 +128,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         using var response = await PostFormAsync(form);
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "not supported");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "client assertion");
     }
 
     [Test]

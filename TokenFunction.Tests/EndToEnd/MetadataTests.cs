@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using TokenFunction.Clients.Assertions;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;
@@ -60,6 +61,9 @@ public sealed class MetadataTests : EndToEndTest
             Assert.That(Strings(metadata, "token_endpoint_auth_methods_supported"),
                 Is.EquivalentTo(Enum.GetValues<ClientAuthenticationMethod>().Select(ClientAuthenticationMethods.NameOf)));
             Assert.That(Strings(metadata, "code_challenge_methods_supported"), Is.EquivalentTo(new[] { Pkce.S256, Pkce.Plain }));
+            Assert.That(Strings(metadata, "token_endpoint_auth_signing_alg_values_supported"), Is.EquivalentTo(JwsAlgorithms.Supported),
+                "the algorithms the assertion parser accepts");
+            Assert.That(Strings(metadata, "revocation_endpoint_auth_signing_alg_values_supported"), Is.EquivalentTo(JwsAlgorithms.Supported));
             Assert.That(Strings(metadata, "revocation_endpoint_auth_methods_supported"), Is.EqualTo(Strings(metadata, "token_endpoint_auth_methods_supported")),
                 "the revocation endpoint authenticates clients exactly as the token endpoint does");
         });

@@ -37,6 +37,14 @@ public sealed class TestClients(IServiceProvider services)
         return new RegisteredClient(client.ClientId, null);
     }
 
+    /// <summary>A client that authenticates with private_key_jwt, its keys registered inline or by URL.</summary>
+    public async Task<RegisteredClient> AddPrivateKeyJwtAsync(string? jwks = null, Uri? jwksUri = null, IReadOnlySet<string>? grantTypes = null)
+    {
+        var client = NewClient(NewId("pkjwt"), secretHash: null, allowPlain: false, grantTypes) with { Jwks = jwks, JwksUri = jwksUri };
+        await SaveAsync(client);
+        return new RegisteredClient(client.ClientId, null);
+    }
+
     public async Task<IssuedCode> IssueCodeAsync(
         string clientId,
         string? verifier = null,

@@ -1,10 +1,11 @@
+using TokenFunction.Clients.Assertions;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
 
 namespace TokenFunction.Clients;
 
 /// <summary>Turns presented credentials into a registered client, or an <c>invalid_client</c> (RFC 6749 section 2.3).</summary>
-public sealed class ClientAuthenticator(ClientStore clients)
+public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionValidator assertions)
 {
     public async Task<OAuthClient> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
     {
@@ -14,6 +15,23 @@ public sealed class ClientAuthenticator(ClientStore clients)
         if (client is null)
         {
             throw OAuthProtocolException.InvalidClient("Client authentication failed: unknown client.", credentials.UsedBasic);
+        }
+
+        if (client.UsesPrivateKeyJwt)
+        {
+            if (credentials.Assertion is not { } assertion)
+            {
+                throw OAuthProtocolException.InvalidClient(
+                    "This client authenticates with private_key_jwt: send client_assertion_type and a client_assertion signed with its key.", credentials.UsedBasic);
+            }
+
+            await assertions.ValidateAsync(client, assertion, cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+
+        if (credentials.Assertion is not null)
+        {
+            throw OAuthProtocolException.InvalidClient("This client has no registered keys, so it cannot authenticate with a client assertion.", challengeBasic: false);
         }
 
         if (client.SecretHash is null)

@@ -5,10 +5,19 @@ public sealed record OAuthClient
 {
     public const int MaxIdLength = 128;
 
+    /// <summary>A table property holds at most 64 KiB (32 K UTF-16 characters); a larger JWKS belongs at a URL.</summary>
+    public const int MaxInlineJwksLength = 30_000;
+
     public required string ClientId { get; init; }
 
     /// <summary>The stored hash of the secret (see <see cref="ClientSecretHasher"/>); null for a public client.</summary>
     public string? SecretHash { get; init; }
+
+    /// <summary>The client's public keys for <c>private_key_jwt</c> (a JWKS document); null unless registered inline.</summary>
+    public string? Jwks { get; init; }
+
+    /// <summary>Where the client publishes its JWKS for <c>private_key_jwt</c>; null unless registered by URL.</summary>
+    public Uri? JwksUri { get; init; }
 
     public required IReadOnlyList<string> RedirectUris { get; init; }
 
@@ -28,7 +37,11 @@ public sealed record OAuthClient
     /// <summary>Per-client override of <c>Token__RefreshTokenAbsoluteLifetimeSeconds</c>; null: the setting applies.</summary>
     public int? RefreshAbsoluteLifetimeSeconds { get; init; }
 
-    public bool IsPublic => SecretHash is null;
+    /// <summary>A client with registered keys authenticates with signed assertions (RFC 7523) and nothing else.</summary>
+    public bool UsesPrivateKeyJwt => Jwks is not null || JwksUri is not null;
+
+    /// <summary>A client without credentials: no secret and no keys.</summary>
+    public bool IsPublic => SecretHash is null && !UsesPrivateKeyJwt;
 
     /// <summary>
     /// Client ids are storage keys, so they are limited to URL-unreserved characters; a request naming any

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using TokenFunction.Clients.Assertions;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Hosting;
@@ -26,19 +27,19 @@ public sealed class MetadataEndpoint(IOptions<TokenOptions> options, GrantHandle
         var issuer = options.Value.Issuer!;
         var document = new AuthorizationServerMetadata(
             Issuer: issuer,
-            TokenEndpoint: Resolve(issuer, Routes.Token),
-            JwksUri: Resolve(issuer, Routes.Jwks),
+            TokenEndpoint: Routes.Absolute(issuer, Routes.Token),
+            JwksUri: Routes.Absolute(issuer, Routes.Jwks),
             ResponseTypesSupported: ["code"],
             GrantTypesSupported: [.. grants.SupportedGrantTypes.Order(StringComparer.Ordinal)],
             TokenEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
+            TokenEndpointAuthSigningAlgValuesSupported: JwsAlgorithms.Supported,
             CodeChallengeMethodsSupported: Pkce.Methods,
-            RevocationEndpoint: Resolve(issuer, Routes.Revocation),
+            RevocationEndpoint: Routes.Absolute(issuer, Routes.Revocation),
             RevocationEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
+            RevocationEndpointAuthSigningAlgValuesSupported: JwsAlgorithms.Supported,
             AuthorizationEndpoint: options.Value.AuthorizationEndpoint?.AbsoluteUri);
         return Task.FromResult(OAuthResult.PublicDocument(document, MaxAgeSeconds));
     }
-
-    private static string Resolve(string issuer, string route) => issuer.TrimEnd('/') + "/" + route;
 }
 
 /// <summary>The metadata members this service publishes (RFC 8414 section 2).</summary>
@@ -49,7 +50,9 @@ public sealed record AuthorizationServerMetadata(
     [property: JsonPropertyName("response_types_supported")] IReadOnlyList<string> ResponseTypesSupported,
     [property: JsonPropertyName("grant_types_supported")] IReadOnlyList<string> GrantTypesSupported,
     [property: JsonPropertyName("token_endpoint_auth_methods_supported")] IReadOnlyList<string> TokenEndpointAuthMethodsSupported,
+    [property: JsonPropertyName("token_endpoint_auth_signing_alg_values_supported")] IReadOnlyList<string> TokenEndpointAuthSigningAlgValuesSupported,
     [property: JsonPropertyName("code_challenge_methods_supported")] IReadOnlyList<string> CodeChallengeMethodsSupported,
     [property: JsonPropertyName("revocation_endpoint")] string RevocationEndpoint,
     [property: JsonPropertyName("revocation_endpoint_auth_methods_supported")] IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
+    [property: JsonPropertyName("revocation_endpoint_auth_signing_alg_values_supported")] IReadOnlyList<string> RevocationEndpointAuthSigningAlgValuesSupported,
     [property: JsonPropertyName("authorization_endpoint")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AuthorizationEndpoint);

@@ -10,4 +10,7 @@ public static class Routes
     public const string Revocation = "api/v1/oauth/revoke";
     public const string Jwks = ".well-known/jwks.json";
     public const string Metadata = ".well-known/oauth-authorization-server";
+
+    /// <summary>An endpoint's public URL: the issuer's origin and path plus the route, as the metadata publishes it.</summary>
+    public static string Absolute(string issuer, string route) => issuer.TrimEnd('/') + "/" + route;
 }

@@ -48,6 +48,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ClientStore>();
         services.TryAddSingleton<AuthorizationCodeStore>();
         services.TryAddSingleton<RefreshTokenStore>();
+        services.TryAddSingleton<ClientAssertionReplayStore>();
         services.TryAddSingleton<GrantMaintenance>();
         return services;
     }
@@ -70,6 +71,8 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<AccessTokenFactory>();
 
+        services.TryAddSingleton<ClientKeys>();
+        services.TryAddSingleton<ClientAssertionValidator>();
         services.TryAddSingleton<ClientAuthenticator>();
         services.AddOptions<ClientJwksOptions>().Bind(configuration.GetSection(ClientJwksOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientJwksOptions>, ClientJwksOptionsValidator>());

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Primitives;
+using TokenFunction.Clients.Assertions;
 
 namespace TokenFunction.Protocol;
 
@@ -21,7 +22,7 @@ public static class ClientCredentialsParser
                 throw MoreThanOneMethod();
             }
 
-            throw OAuthProtocolException.InvalidClient("Client assertions (private_key_jwt) are not supported; use client_secret_basic, client_secret_post or none.", challengeBasic: false);
+            return ParseAssertion(form, bodyClientId);
         }
 
         if (StringValues.IsNullOrEmpty(authorization))
@@ -48,6 +49,39 @@ public static class ClientCredentialsParser
         }
 
         return new ClientCredentials(basicId, basicSecret, ClientAuthenticationMethod.ClientSecretBasic);
+    }
+
+    /// <summary>
+    /// RFC 7521 section 4.2: both parameters, the JWT bearer type, and a body <c>client_id</c> (optional) naming the
+    /// same client as the assertion's subject. The signature and claims are checked once the client is known.
+    /// </summary>
+    private static ClientCredentials ParseAssertion(FormParameters form, string? bodyClientId)
+    {
+        var type = form.Required(OAuthParameterNames.ClientAssertionType);
+        var compact = form.Required(OAuthParameterNames.ClientAssertion);
+        if (!string.Equals(type, ClientAuthenticationMethods.JwtBearerAssertionType, StringComparison.Ordinal))
+        {
+            throw OAuthProtocolException.InvalidClient(
+                $"The client_assertion_type must be {ClientAuthenticationMethods.JwtBearerAssertionType}.", challengeBasic: false);
+        }
+
+        if (!ClientAssertion.TryParse(compact, out var assertion, out var error))
+        {
+            throw OAuthProtocolException.InvalidClient(error!, challengeBasic: false);
+        }
+
+        var clientId = assertion!.Claims.Subject;
+        if (string.IsNullOrEmpty(clientId))
+        {
+            throw OAuthProtocolException.InvalidClient("The client assertion has no sub claim naming the client.", challengeBasic: false);
+        }
+
+        if (bodyClientId is not null && !string.Equals(bodyClientId, clientId, StringComparison.Ordinal))
+        {
+            throw OAuthProtocolException.InvalidRequest("The client_id in the body differs from the client assertion's subject.");
+        }
+
+        return new ClientCredentials(clientId, null, ClientAuthenticationMethod.PrivateKeyJwt) { Assertion = assertion };
     }
 
     private static (string ClientId, string Secret) DecodeBasic(StringValues authorization)

@@ -16,6 +16,12 @@ public sealed class ClientEntity : ITableEntity
     /// <summary>See <see cref="Clients.ClientSecretHasher"/>; null for a public client.</summary>
     public string? SecretHash { get; set; }
 
+    /// <summary>The client's JWKS document for private_key_jwt, when registered inline.</summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>The URL of the client's JWKS for private_key_jwt, when registered by URL.</summary>
+    public string? JwksUri { get; set; }
+
     /// <summary>Registered redirect URIs, one per line (a URI cannot hold a line break).</summary>
     public string RedirectUris { get; set; } = string.Empty;
 

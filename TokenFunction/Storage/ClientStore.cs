@@ -23,6 +23,8 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time)
         {
             PartitionKey = client.ClientId,
             SecretHash = client.SecretHash,
+            Jwks = client.Jwks,
+            JwksUri = client.JwksUri?.AbsoluteUri,
             RedirectUris = string.Join('\n', client.RedirectUris),
             Scopes = string.Join(' ', client.AllowedScopes.Order(StringComparer.Ordinal)),
             GrantTypes = string.Join(' ', client.AllowedGrantTypes.Order(StringComparer.Ordinal)),
@@ -54,6 +56,8 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time)
     {
         ClientId = entity.PartitionKey,
         SecretHash = string.IsNullOrEmpty(entity.SecretHash) ? null : entity.SecretHash,
+        Jwks = string.IsNullOrEmpty(entity.Jwks) ? null : entity.Jwks,
+        JwksUri = string.IsNullOrEmpty(entity.JwksUri) ? null : new Uri(entity.JwksUri, UriKind.Absolute),
         RedirectUris = entity.RedirectUris.Split('\n', StringSplitOptions.RemoveEmptyEntries),
         AllowedScopes = entity.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
         AllowedGrantTypes = entity.GrantTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),

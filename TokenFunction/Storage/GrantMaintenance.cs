@@ -4,8 +4,12 @@ using Microsoft.Extensions.Logging;
 
 namespace TokenFunction.Storage;
 
-/// <summary>What one purge batch did.</summary>
-public sealed record PurgeReport(int IndexRowsVisited, int GrantsDeleted, int RowsDeleted);
+/// <summary>What a purge did.</summary>
+public sealed record PurgeReport(int IndexRowsVisited, int GrantsDeleted, int RowsDeleted)
+{
+    /// <summary>Rows of expired client assertion ids deleted (see <see cref="ClientAssertionReplayStore"/>).</summary>
+    public int AssertionIdsDeleted { get; init; }
+}
 
 /// <summary>
 /// Housekeeping Table Storage cannot do itself (it has no TTL), and the operator's "revoke everything of X".
@@ -13,7 +17,8 @@ public sealed record PurgeReport(int IndexRowsVisited, int GrantsDeleted, int Ro
 /// table as a whole; every delete is conditional on the ETag just read, and 404 or 412 is an expected outcome, so
 /// two instances may purge at once and a run may stop anywhere and be repeated.
 /// </summary>
-public sealed partial class GrantMaintenance(TokenTables tables, AuthorizationCodeStore codes, TimeProvider time, ILogger<GrantMaintenance> logger)
+public sealed partial class GrantMaintenance(
+    TokenTables tables, AuthorizationCodeStore codes, ClientAssertionReplayStore assertionIds, TimeProvider time, ILogger<GrantMaintenance> logger)
 {
     public const int DefaultBatchSize = 200;
 
@@ -49,7 +54,10 @@ public sealed partial class GrantMaintenance(TokenTables tables, AuthorizationCo
         return new PurgeReport(due.Count, grants, rows);
     }
 
-    /// <summary>Runs batches until the due backlog is empty or <paramref name="maxBatches"/> ran.</summary>
+    /// <summary>
+    /// Runs batches until the due backlog is empty or <paramref name="maxBatches"/> ran, then deletes the ids of
+    /// expired client assertions (as many rows as the batches allow).
+    /// </summary>
     public async Task<PurgeReport> PurgeAsync(int batchSize, int maxBatches, CancellationToken cancellationToken)
     {
         var total = new PurgeReport(0, 0, 0);
@@ -63,7 +71,8 @@ public sealed partial class GrantMaintenance(TokenTables tables, AuthorizationCo
             }
         }
 
-        return total;
+        var assertions = await assertionIds.PurgeExpiredAsync((int)Math.Min((long)batchSize * maxBatches, int.MaxValue), cancellationToken).ConfigureAwait(false);
+        return total with { AssertionIdsDeleted = assertions };
     }
 
     /// <summary>Revokes every grant indexed under the subject (or client); returns how many it revoked now.</summary>

@@ -12,5 +12,8 @@ public static class TableNames
     /// <summary>Grants by subject and by client, for revoking all of a user's or a client's grants.</summary>
     public const string GrantIndex = "OAuthGrantIndex";
 
-    public static IReadOnlyList<string> All { get; } = [Clients, Grants, Expiry, GrantIndex];
+    /// <summary>Client assertion ids (<c>jti</c>) already used, kept until the assertion expires (RFC 7523 replay check).</summary>
+    public const string ClientAssertions = "OAuthClientAssertions";
+
+    public static IReadOnlyList<string> All { get; } = [Clients, Grants, Expiry, GrantIndex, ClientAssertions];
 }

@@ -14,7 +14,8 @@ using TokenFunction.Protocol;
 using TokenFunction.Storage;
 
 // Measures the token endpoint on the local Kestrel host against a real Table Storage emulator, over loopback HTTP:
-// code exchanges, then chains of refreshes (each rotation depends on the previous one, so chains run side by side).
+// code exchanges, then chains of refreshes (each rotation depends on the previous one, so chains run side by side),
+// then client_credentials with a secret and with a private_key_jwt assertion.
 // It prints figures; it asserts no target. scripts/bench starts Azurite and runs it.
 var grants = Setting("BENCH_GRANTS", 200);
 var refreshesPerGrant = Setting("BENCH_REFRESHES_PER_GRANT", 5);
@@ -77,12 +78,61 @@ try
             }, latencies);
         }
     });
+    // client_credentials, authenticated with a secret and with a private_key_jwt assertion (signature check + jti insert).
+    var secret = ClientSecretHasher.GenerateSecret();
+    var secretClient = $"bench-cc-{Guid.NewGuid():N}";
+    using var clientKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+    var keyClient = $"bench-pkjwt-{Guid.NewGuid():N}";
+    var store = app.Services.GetRequiredService<ClientStore>();
+    foreach (var (id, hash, jwks) in new[] { (secretClient, ClientSecretHasher.Hash(secret), (string?)null), (keyClient, null, PublicJwks(clientKey)) })
+    {
+        await store.SaveAsync(new OAuthClient
+        {
+            ClientId = id,
+            SecretHash = hash,
+            Jwks = jwks,
+            RedirectUris = [],
+            AllowedScopes = new HashSet<string>(StringComparer.Ordinal) { "api" },
+            AllowedGrantTypes = new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.ClientCredentials },
+        }, replace: false, CancellationToken.None);
+    }
+
+    await RunAsync("client_credentials (client_secret_post)", grants, concurrency, async (_, latencies) =>
+        await PostAsync(http, tokenEndpoint, new Dictionary<string, string>
+        {
+            ["grant_type"] = GrantTypeNames.ClientCredentials,
+            ["client_id"] = secretClient,
+            ["client_secret"] = secret,
+        }, latencies));
+    await RunAsync("client_credentials (private_key_jwt, ES256)", grants, concurrency, async (_, latencies) =>
+        await PostAsync(http, tokenEndpoint, new Dictionary<string, string>
+        {
+            ["grant_type"] = GrantTypeNames.ClientCredentials,
+            ["client_assertion_type"] = ClientAuthenticationMethods.JwtBearerAssertionType,
+            ["client_assertion"] = Assertion(clientKey, keyClient, "http://localhost:8080"),
+        }, latencies));
     Console.WriteLine($"process: working set {Environment.WorkingSet / (1024 * 1024)} MiB, managed heap {GC.GetTotalMemory(false) / (1024 * 1024)} MiB, gen2 collections {GC.CollectionCount(2)}");
 }
 finally
 {
     await app.StopAsync();
     File.Delete(keyPath);
+}
+
+static string PublicJwks(System.Security.Cryptography.ECDsa key)
+{
+    var q = key.ExportParameters(includePrivateParameters: false).Q;
+    return JsonSerializer.Serialize(new { keys = new[] { new { kty = "EC", crv = "P-256", x = System.Buffers.Text.Base64Url.EncodeToString(q.X), y = System.Buffers.Text.Base64Url.EncodeToString(q.Y) } } });
+}
+
+// A compact ES256 JWS by hand: the benchmark measures the service, not a client library.
+static string Assertion(System.Security.Cryptography.ECDsa key, string clientId, string audience)
+{
+    var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    var header = System.Buffers.Text.Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { alg = "ES256", typ = "JWT" }));
+    var claims = System.Buffers.Text.Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(new { iss = clientId, sub = clientId, aud = audience, exp = now + 60, iat = now, jti = Guid.NewGuid().ToString() }));
+    var signature = key.SignData(System.Text.Encoding.ASCII.GetBytes(header + "." + claims), System.Security.Cryptography.HashAlgorithmName.SHA256);
+    return $"{header}.{claims}.{System.Buffers.Text.Base64Url.EncodeToString(signature)}";
 }
 
 static Dictionary<string, string> CodeForm(string clientId, (string Code, string Verifier) grant) => new()
@@ -110,7 +160,7 @@ static async Task<string> PostAsync(HttpClient http, Uri endpoint, Dictionary<st
     }
 
     using var json = JsonDocument.Parse(body);
-    return json.RootElement.GetProperty(OAuthParameterNames.RefreshToken).GetString()!;
+    return json.RootElement.TryGetProperty(OAuthParameterNames.RefreshToken, out var refreshToken) ? refreshToken.GetString()! : string.Empty;
 }
 
 static async Task RunAsync(string name, int items, int concurrency, Func<int, List<double>, Task> work)

@@ -5,6 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Clients;
+using TokenFunction.Clients.Assertions;
+using TokenFunction.Hosting;
+using Microsoft.Extensions.Options;
 using TokenFunction.Endpoints;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;
@@ -130,8 +133,14 @@ public class TokenEndpointTests
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0;
         var service = new TableServiceClient(new Uri("http://127.0.0.1:9/devstoreaccount1"), new TableSharedKeyCredential("devstoreaccount1", Convert.ToBase64String(new byte[32])), options);
-        var clients = new ClientStore(new TokenTables(service, createTablesIfMissing: false), new FakeTimeProvider());
-        return new TokenEndpoint(new ClientAuthenticator(clients), new GrantHandlers([]), NullLogger<TokenEndpoint>.Instance);
+        var tables = new TokenTables(service, createTablesIfMissing: false);
+        var time = new FakeTimeProvider();
+        var assertions = new ClientAssertionValidator(
+            new ClientKeys(new ClientJwksFetcher(Options.Create(new ClientJwksOptions()), time, NullLogger<ClientJwksFetcher>.Instance)),
+            new ClientAssertionReplayStore(tables, time),
+            Options.Create(new TokenOptions { Issuer = "https://issuer.example.test" }),
+            time);
+        return new TokenEndpoint(new ClientAuthenticator(new ClientStore(tables, time), assertions), new GrantHandlers([]), NullLogger<TokenEndpoint>.Instance);
     }
 
     private static JsonElement Body(HttpResponse response)

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using TokenFunction.Clients.Assertions;
 using TokenFunction.Protocol;
 
 namespace TokenFunction.Tests.Unit.Protocol;
@@ -150,17 +151,64 @@ public class ClientCredentialsParserTests
 
     [TestCase("client_assertion")]
     [TestCase("client_assertion_type")]
-    public void Parse_RejectsClientAssertionAsUnsupported(string parameter)
+    public void Parse_RefusesHalfAnAssertionAsAMissingParameter(string parameter)
     {
-        var error = Refused(StringValues.Empty, Form(("client_id", "my-client"), (parameter, "x")));
+        var value = parameter == "client_assertion" ? UnsignedLookingAssertion("my-client") : ClientAuthenticationMethods.JwtBearerAssertionType;
+        var error = Refused(StringValues.Empty, Form(("client_id", "my-client"), (parameter, value)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(error.Error, Is.EqualTo(OAuthErrorCodes.InvalidRequest));
+            Assert.That(error.Message, Does.Contain(parameter == "client_assertion" ? "client_assertion_type" : "client_assertion"));
+        });
+    }
+
+    [Test]
+    public void Parse_ReadsTheClientOfAnAssertionFromItsSubject()
+    {
+        var credentials = ClientCredentialsParser.Parse(StringValues.Empty, Form(
+            ("client_assertion_type", ClientAuthenticationMethods.JwtBearerAssertionType), ("client_assertion", UnsignedLookingAssertion("my-client"))));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(credentials.ClientId, Is.EqualTo("my-client"));
+            Assert.That(credentials.Method, Is.EqualTo(ClientAuthenticationMethod.PrivateKeyJwt));
+            Assert.That(credentials.Assertion, Is.Not.Null);
+            Assert.That(credentials.Secret, Is.Null);
+        });
+    }
+
+    [TestCase("not-a-jwt")]
+    [TestCase("a.b")]
+    [TestCase("e30.e30.c2ln.x.y")]
+    [TestCase("e30.e30.")]
+    [TestCase("W10.e30.c2ln")]
+    [TestCase("eyJhbGciOiJSUzI1NiJ9.W10.c2ln")]
+    [TestCase("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOjF9.c2ln")]
+    [TestCase("eyJhbGciOiJSUzI1NiJ9.eyJleHAiOiJzb29uIn0.c2ln")]
+    [TestCase("eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOjF9.c2ln")]
+    [TestCase("eyJhbGciOiJSUzI1NiJ9.e30.c2ln")]
+    [TestCase("eyJhbGciOiJSUzI1NiIsImNyaXQiOlsiYjY0Il19.eyJzdWIiOiJteS1jbGllbnQifQ.c2ln")]
+    public void Parse_RefusesAnAssertionThatIsNotAWellFormedSignedJwt(string assertion)
+    {
+        var error = Refused(StringValues.Empty, Form(("client_assertion_type", ClientAuthenticationMethods.JwtBearerAssertionType), ("client_assertion", assertion)));
 
         Assert.Multiple(() =>
         {
             Assert.That(error.Error, Is.EqualTo(OAuthErrorCodes.InvalidClient));
             Assert.That(error.StatusCode, Is.EqualTo(StatusCodes.Status401Unauthorized));
             Assert.That(error.ChallengeBasic, Is.False);
-            Assert.That(error.Message, Does.Contain("not supported"));
         });
+    }
+
+    [Test]
+    public void Parse_RefusesAnAssertionLongerThanAnyRealOne()
+    {
+        var assertion = UnsignedLookingAssertion("my-client") + new string('A', ClientAssertion.MaxLength);
+
+        var error = Refused(StringValues.Empty, Form(("client_assertion_type", ClientAuthenticationMethods.JwtBearerAssertionType), ("client_assertion", assertion)));
+
+        Assert.That(error.Message, Does.Contain(ClientAssertion.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Test]
@@ -202,6 +250,12 @@ public class ClientCredentialsParserTests
     }
 
     /// <summary>RFC 6749 Appendix B: form-url-encode id and secret, join with ':', base64.</summary>
+    /// <summary>Well-formed (RS256 header, iss/sub claims, some signature bytes) but not signed by anyone: the parser does not verify.</summary>
+    private static string UnsignedLookingAssertion(string clientId) =>
+        $"{B64("{\"alg\":\"RS256\"}")}.{B64($"{{\"iss\":\"{clientId}\",\"sub\":\"{clientId}\"}}")}.{B64("sig")}";
+
+    private static string B64(string text) => System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(text));
+
     private static string Basic(string clientId, string secret) =>
         "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(FormEncode(clientId) + ":" + FormEncode(secret)));
 

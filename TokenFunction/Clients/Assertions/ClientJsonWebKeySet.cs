@@ -34,7 +34,7 @@ public sealed class ClientJsonWebKeySet
                 || !document.RootElement.TryGetProperty("keys", out var keys)
                 || keys.ValueKind != JsonValueKind.Array)
             {
-                error = "a JWKS is a JSON object with a \"keys\" array";
+                error = "a JWKS is a JSON object with a 'keys' array";
                 return false;
             }
 
@@ -49,13 +49,13 @@ public sealed class ClientJsonWebKeySet
             {
                 if (jwk.ValueKind != JsonValueKind.Object)
                 {
-                    error = "every member of \"keys\" must be a JSON object";
+                    error = "every member of 'keys' must be a JSON object";
                     return false;
                 }
 
                 if (PrivateMembers.FirstOrDefault(m => jwk.TryGetProperty(m, out _)) is { } member)
                 {
-                    error = $"a key has the private or symmetric member \"{member}\"; register public keys only";
+                    error = $"a key has the private or symmetric member '{member}'; register public keys only";
                     return false;
                 }
 
@@ -72,7 +72,7 @@ public sealed class ClientJsonWebKeySet
 
             if (usable.Count == 0)
             {
-                error = $"the JWKS has no signing key for {string.Join(", ", JwsAlgorithms.Supported)} (RSA of at least {MinRsaKeyBits} bits or EC P-256, use \"sig\")";
+                error = $"the JWKS has no signing key for {string.Join(", ", JwsAlgorithms.Supported)} (RSA of at least {MinRsaKeyBits} bits or EC P-256, use 'sig')";
                 return false;
             }
 
@@ -119,7 +119,7 @@ public sealed class ClientJsonWebKeySet
                 var exponent = Base64UrlMember(jwk, "e");
                 if (modulus is null || exponent is null || modulus.Length == 0 || exponent.Length == 0)
                 {
-                    error = $"RSA key {Describe(kid)} needs base64url \"n\" and \"e\"";
+                    error = $"RSA key {Describe(kid)} needs base64url 'n' and 'e'";
                     return false;
                 }
 
@@ -132,7 +132,7 @@ public sealed class ClientJsonWebKeySet
 
                 if (alg == JwsAlgorithms.ES256)
                 {
-                    error = $"RSA key {Describe(kid)} says \"alg\": \"ES256\"";
+                    error = $"RSA key {Describe(kid)} says 'alg': 'ES256'";
                     return false;
                 }
 
@@ -155,13 +155,13 @@ public sealed class ClientJsonWebKeySet
                 var y = Base64UrlMember(jwk, "y");
                 if (x is not { Length: 32 } || y is not { Length: 32 })
                 {
-                    error = $"EC P-256 key {Describe(kid)} needs base64url \"x\" and \"y\" of 32 bytes each";
+                    error = $"EC P-256 key {Describe(kid)} needs base64url 'x' and 'y' of 32 bytes each";
                     return false;
                 }
 
                 if (alg is not null && alg != JwsAlgorithms.ES256)
                 {
-                    error = $"EC P-256 key {Describe(kid)} says \"alg\": \"{alg}\"";
+                    error = $"EC P-256 key {Describe(kid)} says 'alg': '{alg}'";
                     return false;
                 }
 
@@ -199,5 +199,5 @@ public sealed class ClientJsonWebKeySet
     private static byte[]? Base64UrlMember(JsonElement jwk, string name) =>
         OptionalString(jwk, name) is { } text && Base64Url.IsValid(text) ? Base64Url.DecodeFromChars(text) : null;
 
-    private static string Describe(string? kid) => kid is null ? "(no kid)" : $"\"{kid}\"";
+    private static string Describe(string? kid) => kid is null ? "(no kid)" : $"'{kid}'";
 }

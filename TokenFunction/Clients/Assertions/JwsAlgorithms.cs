@@ -12,5 +12,5 @@ public static class JwsAlgorithms
 
     public static IReadOnlyList<string> Supported { get; } = [RS256, PS256, ES256];
 
-    public static bool IsSupported(string? algorithm) => algorithm is RS256 or PS256 or ES256;
+    public static bool IsSupported(string? algorithm) => algorithm is not null && Supported.Contains(algorithm, StringComparer.Ordinal);
 }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace TokenFunction.Tests.Unit.Clients.Jwks;
+namespace TokenFunction.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 (random port) standing in for a client's jwks_uri: it answers with whatever

@@ -1,0 +1,19 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace TokenFunction.Storage;
+
+/// <summary>
+/// A row of <see cref="TableNames.ClientAssertions"/>: a used assertion id. PartitionKey = client id,
+/// RowKey = SHA-256 of the <c>jti</c> (base64url), since a jti may hold characters a key cannot.
+/// </summary>
+public sealed class ClientAssertionEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary>When the assertion stops being acceptable; after it the row is only waiting for the purge.</summary>
+    public DateTimeOffset ExpiresAt { get; set; }
+}
