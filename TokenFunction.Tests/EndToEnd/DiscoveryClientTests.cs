@@ -37,18 +37,7 @@ public sealed class DiscoveryClientTests
     [Test]
     public async Task ClientConfiguredFromTheMetadataUrl_CompletesACodeExchangeAndAClientCredentialsRequest()
     {
-        var discovery = await http.GetDiscoveryDocumentAsync(new DiscoveryDocumentRequest
-        {
-            Address = issuer,
-            Policy = new DiscoveryPolicy
-            {
-                DiscoveryDocumentPath = "/" + Routes.Metadata,
-                RequireHttps = false,
-                RequireKeySet = true,
-                ValidateIssuerName = true,
-                ValidateEndpoints = true,
-            },
-        });
+        var discovery = await DiscoverAsync();
         Assert.That(discovery.IsError, Is.False, discovery.Error);
         Assert.That(discovery.KeySet?.Keys, Is.Not.Empty, "the library loaded the JWKS the metadata points to");
 
@@ -83,4 +72,48 @@ public sealed class DiscoveryClientTests
             Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
         }
     }
+
+    [Test]
+    public async Task ClientConfiguredFromTheMetadataUrl_AuthenticatesWithPrivateKeyJwtAddressedToTheAdvertisedTokenEndpoint()
+    {
+        var discovery = await DiscoverAsync();
+        Assert.That(discovery.IsError, Is.False, discovery.Error);
+        using var key = ClientKeyPair.EcP256();
+        Assert.Multiple(() =>
+        {
+            Assert.That(discovery.TokenEndpointAuthenticationMethodsSupported, Does.Contain("private_key_jwt"));
+            Assert.That(discovery.TryGetStringArray("token_endpoint_auth_signing_alg_values_supported"), Does.Contain(key.Algorithm));
+        });
+        var client = await clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.ClientCredentials });
+
+        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = discovery.TokenEndpoint,
+            ClientId = client.ClientId,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+            ClientAssertion = new ClientAssertion
+            {
+                Type = Duende.IdentityModel.OidcConstants.ClientAssertionTypes.JwtBearer,
+                Value = key.CreateAssertion(client.ClientId, discovery.TokenEndpoint!, DateTimeOffset.UtcNow),
+            },
+        });
+
+        Assert.That(response.IsError, Is.False, response.Raw);
+        var validation = await JwtValidation.ValidateAsync(http, new Uri(discovery.JwksUri!), response.AccessToken!, issuer, ServiceHost.Audience);
+        Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
+    }
+
+    private Task<DiscoveryDocumentResponse> DiscoverAsync() =>
+        http.GetDiscoveryDocumentAsync(new DiscoveryDocumentRequest
+        {
+            Address = issuer,
+            Policy = new DiscoveryPolicy
+            {
+                DiscoveryDocumentPath = "/" + Routes.Metadata,
+                RequireHttps = false,
+                RequireKeySet = true,
+                ValidateIssuerName = true,
+                ValidateEndpoints = true,
+            },
+        });
 }
