@@ -160,17 +160,7 @@ public sealed class TokenCtlTests
 
         await using var host = await ServiceHost.StartAsync();
         using var http = new HttpClient();
-        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = host.TokenEndpoint.ToString(),
-            ClientId = clientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            ClientAssertion = new ClientAssertion
-            {
-                Type = Duende.IdentityModel.OidcConstants.ClientAssertionTypes.JwtBearer,
-                Value = key.CreateAssertion(clientId, ServiceHost.Issuer, DateTimeOffset.UtcNow),
-            },
-        });
+        var response = await PrivateKeyJwtRequests.ClientCredentialsAsync(http, host.TokenEndpoint.ToString(), clientId, key.CreateAssertion(clientId, ServiceHost.Issuer, DateTimeOffset.UtcNow));
         Assert.That(response.IsError, Is.False, response.Raw);
     }
 

@@ -86,17 +86,8 @@ public sealed class DiscoveryClientTests
         });
         var client = await clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: new HashSet<string>(StringComparer.Ordinal) { GrantTypeNames.ClientCredentials });
 
-        var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = discovery.TokenEndpoint,
-            ClientId = client.ClientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            ClientAssertion = new ClientAssertion
-            {
-                Type = Duende.IdentityModel.OidcConstants.ClientAssertionTypes.JwtBearer,
-                Value = key.CreateAssertion(client.ClientId, discovery.TokenEndpoint!, DateTimeOffset.UtcNow),
-            },
-        });
+        var response = await PrivateKeyJwtRequests.ClientCredentialsAsync(
+            http, discovery.TokenEndpoint!, client.ClientId, key.CreateAssertion(client.ClientId, discovery.TokenEndpoint!, DateTimeOffset.UtcNow));
 
         Assert.That(response.IsError, Is.False, response.Raw);
         var validation = await JwtValidation.ValidateAsync(http, new Uri(discovery.JwksUri!), response.AccessToken!, issuer, ServiceHost.Audience);

@@ -1,5 +1,4 @@
 using System.Net;
-using Duende.IdentityModel;
 using Duende.IdentityModel.Client;
 using TokenFunction.Functions;
 using TokenFunction.Hosting;
@@ -159,15 +158,5 @@ public sealed class PrivateKeyJwtByUrlTests : EndToEndTest
     }
 
     private Task<TokenResponse> ClientCredentialsAsync(string clientId, ClientKeyPair key) =>
-        Http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = Host.TokenEndpoint.ToString(),
-            ClientId = clientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            ClientAssertion = new ClientAssertion
-            {
-                Type = OidcConstants.ClientAssertionTypes.JwtBearer,
-                Value = key.CreateAssertion(clientId, TokenEndpointUrl, Clock.GetUtcNow()),
-            },
-        });
+        PrivateKeyJwtRequests.ClientCredentialsAsync(Http, Host.TokenEndpoint.ToString(), clientId, key.CreateAssertion(clientId, TokenEndpointUrl, Clock.GetUtcNow()));
 }

@@ -29,9 +29,9 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task ClientCredentials_WithAnAssertionSignedByTheRegisteredKey_GetsATokenForTheClient(string algorithm)
     {
         using var key = algorithm == JwsAlgorithms.ES256 ? ClientKeyPair.EcP256() : ClientKeyPair.Rsa(algorithm);
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
 
-        var response = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()));
+        var response = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId));
 
         Assert.That(response.IsError, Is.False, response.Raw);
         var validation = await JwtValidation.ValidateAsync(Http, Host.JwksUri, response.AccessToken!, ServiceHost.Issuer, ServiceHost.Audience);
@@ -51,7 +51,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
             Address = Host.TokenEndpoint.ToString(),
             ClientId = client.ClientId,
             ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            ClientAssertion = Assertion(key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow())),
+            ClientAssertion = Assertion(AssertionBy(key, client.ClientId)),
             Code = code.Code,
             RedirectUri = TestClients.RedirectUri,
             CodeVerifier = code.Verifier,
@@ -67,7 +67,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task AudienceNamingThisServer_IsAccepted(string audience)
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
         var assertion = key.CreateAssertion(client.ClientId, ServiceHost.Issuer, Clock.GetUtcNow(), d =>
         {
             switch (audience)
@@ -91,8 +91,8 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task ReplayedAssertion_IsInvalidClient_AndGetsNoToken()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
-        var assertion = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow());
+        var client = await RegisterAsync(key);
+        var assertion = AssertionBy(key, client.ClientId);
         var first = await ClientCredentialsAsync(client.ClientId, assertion);
         Assert.That(first.IsError, Is.False, first.Raw);
 
@@ -105,8 +105,8 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task TwentyConcurrentUsesOfOneAssertion_ExactlyOneGetsAToken()
     {
         using var key = ClientKeyPair.EcP256();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
-        var assertion = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow());
+        var client = await RegisterAsync(key);
+        var assertion = AssertionBy(key, client.ClientId);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ClientCredentialsAsync(client.ClientId, assertion)));
 
@@ -121,7 +121,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task NewAssertionReusingTheJtiOfOneStillValid_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
         var jti = Guid.NewGuid().ToString();
         var now = Clock.GetUtcNow();
         var first = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, now, d => d.Claims[JwtRegisteredClaimNames.Jti] = jti));
@@ -140,13 +140,13 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task JtiOfAnAssertionThatHasExpired_MayBeUsedByANewAssertion()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
         var jti = Guid.NewGuid().ToString();
-        var first = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow(), d => d.Claims[JwtRegisteredClaimNames.Jti] = jti));
+        var first = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId, d => d.Claims[JwtRegisteredClaimNames.Jti] = jti));
         Assert.That(first.IsError, Is.False, first.Raw);
 
         Clock.Advance(TimeSpan.FromMinutes(1) + ClientAssertionValidator.ClockSkew + TimeSpan.FromSeconds(1));
-        var later = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow(), d => d.Claims[JwtRegisteredClaimNames.Jti] = jti));
+        var later = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId, d => d.Claims[JwtRegisteredClaimNames.Jti] = jti));
 
         Assert.That(later.IsError, Is.False, later.Raw);
     }
@@ -155,8 +155,8 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task ExpiredAssertion_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
-        var assertion = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow());
+        var client = await RegisterAsync(key);
+        var assertion = AssertionBy(key, client.ClientId);
 
         Clock.Advance(TimeSpan.FromMinutes(1) + ClientAssertionValidator.ClockSkew);
         var response = await ClientCredentialsAsync(client.ClientId, assertion);
@@ -175,7 +175,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task AssertionWithAClaimThatDoesNotHold_IsInvalidClient(string defect, string descriptionContains)
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
         var now = Clock.GetUtcNow();
         var assertion = key.CreateAssertion(client.ClientId, TokenEndpointUrl, now, d =>
         {
@@ -202,8 +202,8 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     {
         using var registered = ClientKeyPair.Rsa();
         using var attacker = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(registered), grantTypes: ClientCredentialsOnly);
-        var forged = attacker.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow(), d =>
+        var client = await RegisterAsync(registered);
+        var forged = AssertionBy(attacker, client.ClientId, d =>
             d.SigningCredentials = new SigningCredentials(new RsaSecurityKey(((RsaSecurityKey)attacker.SecurityKey).Rsa) { KeyId = registered.KeyId }, attacker.Algorithm));
 
         var response = await ClientCredentialsAsync(client.ClientId, forged);
@@ -215,8 +215,8 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task AssertionWhoseClaimsWereChangedAfterSigning_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
-        var parts = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()).Split('.');
+        var client = await RegisterAsync(key);
+        var parts = AssertionBy(key, client.ClientId).Split('.');
         var claims = System.Text.Json.Nodes.JsonNode.Parse(Base64UrlEncoder.Decode(parts[1]))!;
         claims["jti"] = Guid.NewGuid().ToString();
         var tampered = $"{parts[0]}.{Base64UrlEncoder.Encode(claims.ToJsonString())}.{parts[2]}";
@@ -231,8 +231,8 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     {
         using var old = ClientKeyPair.Rsa();
         using var current = ClientKeyPair.EcP256();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(old, current), grantTypes: ClientCredentialsOnly);
-        var assertion = current.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow(), d =>
+        var client = await RegisterAsync(old, current);
+        var assertion = AssertionBy(current, client.ClientId, d =>
             d.SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(((ECDsaSecurityKey)current.SecurityKey).ECDsa), current.Algorithm));
 
         var response = await ClientCredentialsAsync(client.ClientId, assertion);
@@ -244,9 +244,9 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task UnsignedAssertion_AlgNone_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
         var header = Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}");
-        var signed = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()).Split('.');
+        var signed = AssertionBy(key, client.ClientId).Split('.');
 
         foreach (var unsigned in new[] { $"{header}.{signed[1]}.", $"{header}.{signed[1]}.{signed[2]}" })
         {
@@ -259,8 +259,8 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task HmacAssertionKeyedWithTheClientsPublicKey_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
-        var confused = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow(), d =>
+        var client = await RegisterAsync(key);
+        var confused = AssertionBy(key, client.ClientId, d =>
             d.SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key.PublicKeyBytes) { KeyId = key.KeyId }, SecurityAlgorithms.HmacSha256));
 
         var response = await ClientCredentialsAsync(client.ClientId, confused);
@@ -272,9 +272,9 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task AssertionWithAnAlgorithmOutsideTheAllowList_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa(SecurityAlgorithms.RsaSha384);
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
 
-        var response = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()));
+        var response = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId));
 
         await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "RS256, PS256, ES256");
     }
@@ -283,7 +283,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task ClientWithKeys_SendingASecretInstead_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
 
         using var response = await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = GrantTypeNames.ClientCredentials }, basic: BasicOf(client.ClientId, "a-guessed-secret-of-enough-length-000"));
 
@@ -294,7 +294,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task ClientWithKeys_SendingOnlyItsClientId_IsInvalidClient()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
 
         using var response = await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = GrantTypeNames.ClientCredentials, ["client_id"] = client.ClientId });
 
@@ -307,7 +307,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         using var key = ClientKeyPair.Rsa();
         var client = await Clients.AddConfidentialAsync(grantTypes: ClientCredentialsOnly);
 
-        var response = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()));
+        var response = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId));
 
         await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "no registered keys");
     }
@@ -317,10 +317,10 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     {
         using var mine = ClientKeyPair.Rsa();
         using var theirs = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(mine), grantTypes: ClientCredentialsOnly);
-        await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(theirs), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(mine);
+        await RegisterAsync(theirs);
 
-        var response = await ClientCredentialsAsync(client.ClientId, theirs.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()));
+        var response = await ClientCredentialsAsync(client.ClientId, AssertionBy(theirs, client.ClientId));
 
         await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "signature");
     }
@@ -330,11 +330,11 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task AssertionWithAWrongOrMissingType_IsRefused(string? type, HttpStatusCode status, string error, string descriptionContains)
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
         var form = new Dictionary<string, string>
         {
             ["grant_type"] = GrantTypeNames.ClientCredentials,
-            ["client_assertion"] = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()),
+            ["client_assertion"] = AssertionBy(key, client.ClientId),
         };
         if (type is not null)
         {
@@ -350,9 +350,9 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task BodyClientIdOtherThanTheAssertionsSubject_IsInvalidRequest()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
+        var client = await RegisterAsync(key);
 
-        var response = await ClientCredentialsAsync("someone-else", key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()));
+        var response = await ClientCredentialsAsync("someone-else", AssertionBy(key, client.ClientId));
 
         await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "subject");
     }
@@ -369,7 +369,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         using var refused = await PostFormAsync(form);
         await OAuthAssert.ErrorAsync(refused, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "aud");
 
-        form["client_assertion"] = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow());
+        form["client_assertion"] = AssertionBy(key, client.ClientId);
         using var redeemed = await PostFormAsync(form);
 
         Assert.That(redeemed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await redeemed.Content.ReadAsStringAsync());
@@ -383,7 +383,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         var code = await Clients.IssueCodeAsync(client.ClientId);
         var form = CodeForm(code);
         form["client_assertion_type"] = ClientAuthenticationMethods.JwtBearerAssertionType;
-        form["client_assertion"] = key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow());
+        form["client_assertion"] = AssertionBy(key, client.ClientId);
         using var redeemed = await PostFormAsync(form);
         var refreshToken = System.Text.Json.JsonDocument.Parse(await redeemed.Content.ReadAsStringAsync()).RootElement.GetProperty("refresh_token").GetString()!;
 
@@ -403,7 +403,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
             Address = Host.TokenEndpoint.ToString(),
             ClientId = client.ClientId,
             ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            ClientAssertion = Assertion(key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow())),
+            ClientAssertion = Assertion(AssertionBy(key, client.ClientId)),
             RefreshToken = refreshToken,
         });
         Assert.That(refresh.Error, Is.EqualTo(OAuthErrorCodes.InvalidGrant), refresh.Raw);
@@ -413,12 +413,12 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
     public async Task Purge_DeletesTheIdsOfExpiredAssertions_AndKeepsLiveOnes()
     {
         using var key = ClientKeyPair.Rsa();
-        var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: ClientCredentialsOnly);
-        var expiring = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow()));
+        var client = await RegisterAsync(key);
+        var expiring = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId));
         Assert.That(expiring.IsError, Is.False, expiring.Raw);
         Clock.Advance(TimeSpan.FromMinutes(3));
         var liveJti = Guid.NewGuid().ToString();
-        var live = await ClientCredentialsAsync(client.ClientId, key.CreateAssertion(client.ClientId, TokenEndpointUrl, Clock.GetUtcNow(), d => d.Claims[JwtRegisteredClaimNames.Jti] = liveJti));
+        var live = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId, d => d.Claims[JwtRegisteredClaimNames.Jti] = liveJti));
         Assert.That(live.IsError, Is.False, live.Raw);
 
         var report = await Host.Services.GetRequiredService<GrantMaintenance>().PurgeAsync(100, 10, CancellationToken.None);
@@ -432,14 +432,16 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         });
     }
 
-    private Task<TokenResponse> ClientCredentialsAsync(string clientId, string assertion) =>
-        Http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
-        {
-            Address = Host.TokenEndpoint.ToString(),
-            ClientId = clientId,
-            ClientCredentialStyle = ClientCredentialStyle.PostBody,
-            ClientAssertion = Assertion(assertion),
-        });
+    /// <summary>A client of the client_credentials grant whose keys are <paramref name="keys"/>, registered inline.</summary>
+    private Task<RegisteredClient> RegisterAsync(params ClientKeyPair[] keys) =>
+        Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(keys), grantTypes: ClientCredentialsOnly);
 
-    private static Duende.IdentityModel.Client.ClientAssertion Assertion(string value) => new() { Type = OidcConstants.ClientAssertionTypes.JwtBearer, Value = value };
+    /// <summary>A fresh assertion by <paramref name="key"/> for <paramref name="clientId"/>, addressed to the token endpoint, as of the service's clock.</summary>
+    private string AssertionBy(ClientKeyPair key, string clientId, Action<SecurityTokenDescriptor>? adjust = null) =>
+        key.CreateAssertion(clientId, TokenEndpointUrl, Clock.GetUtcNow(), adjust);
+
+    private Task<TokenResponse> ClientCredentialsAsync(string clientId, string assertion) =>
+        PrivateKeyJwtRequests.ClientCredentialsAsync(Http, Host.TokenEndpoint.ToString(), clientId, assertion);
+
+    private static Duende.IdentityModel.Client.ClientAssertion Assertion(string value) => PrivateKeyJwtRequests.Assertion(value);
 }
