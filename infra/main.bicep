@@ -188,6 +188,9 @@ output functionAppName string = functionApp.outputs.functionAppName
 @description('The token endpoint.')
 output tokenEndpointUrl string = '${baseUrl}/api/v1/oauth/token'
 
+@description('The token revocation endpoint (RFC 7009).')
+output revocationEndpointUrl string = '${baseUrl}/api/v1/oauth/revoke'
+
 @description('The JSON Web Key Set: the public signing keys.')
 output jwksUrl string = '${baseUrl}/.well-known/jwks.json'
 

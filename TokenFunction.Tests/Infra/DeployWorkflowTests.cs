@@ -66,7 +66,7 @@ public class DeployWorkflowTests
     }
 
     [Test]
-    public void EachEnvironmentDeploysInfrastructureThenTheAppThenSmokeTestsJwksAndMetadata()
+    public void EachEnvironmentDeploysInfrastructureThenTheAppThenSmokeTestsJwksMetadataAndTheTokenEndpoint()
     {
         var runs = Workflow.Steps(DeployEnvironment.Jobs["deploy"]).Select(s => Workflow.Scalar(s, "run") ?? string.Empty).ToList();
         int IndexOf(string text) => runs.FindIndex(r => r.Contains(text, StringComparison.Ordinal));
@@ -75,6 +75,7 @@ public class DeployWorkflowTests
         var app = IndexOf("az functionapp deployment source config-zip");
         var jwks = IndexOf("JWKS_URL");
         var metadata = IndexOf("METADATA_URL");
+        var token = IndexOf("TOKEN_URL");
 
         using (Assert.EnterMultipleScope())
         {
@@ -82,6 +83,8 @@ public class DeployWorkflowTests
             Assert.That(app, Is.GreaterThan(infra));
             Assert.That(jwks, Is.GreaterThan(app));
             Assert.That(metadata, Is.GreaterThan(app));
+            Assert.That(token, Is.GreaterThan(app));
+            Assert.That(runs[token], Does.Contain("invalid_client"), "the token endpoint answers an unknown client after reading storage");
         }
     }
 

@@ -8,8 +8,9 @@ public class OutputsAndTablesTests
     private static readonly IReadOnlyList<string> TokenTables = TokenFunction.Storage.TableNames.All;
 
     [TestCase("tokenEndpointUrl", "/" + TokenFunction.Functions.Routes.Token)]
+    [TestCase("revocationEndpointUrl", "/" + TokenFunction.Functions.Routes.Revocation)]
     [TestCase("jwksUrl", "/" + TokenFunction.Functions.Routes.Jwks)]
-    [TestCase("metadataUrl", "/.well-known/oauth-authorization-server")]
+    [TestCase("metadataUrl", "/" + TokenFunction.Functions.Routes.Metadata)]
     public void DeploymentOutputsTheServiceUrls(string output, string route)
     {
         var value = CompiledInfra.Instance.Template.Outputs[output]?["value"]?.ToString();
