@@ -20,6 +20,7 @@ public static class Cli
                    [--redirect-uri URI...] [--scope "a b"] [--resource URI...] [--allow-plain-pkce] [--replace]
                    [--grant authorization_code|refresh_token|client_credentials ...]
                    [--no-refresh-token | [--refresh-idle-lifetime S] [--refresh-absolute-lifetime S]]
+               tokenctl client remove --id ID
                tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--resource URI...] [--lifetime SECONDS]
                tokenctl grant revoke (--subject SUB | --client ID)
                tokenctl purge [--batch-size N] [--max-batches N]
@@ -35,6 +36,8 @@ public static class Cli
                 ["serve", .. var rest] => await ServeAsync(new Arguments(rest, new HashSet<string>()), cancellationToken).ConfigureAwait(false),
                 ["client", "add", .. var rest] => await WithStorageAsync(
                     services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<ClientStore>(), output, cancellationToken)).ConfigureAwait(false),
+                ["client", "remove", .. var rest] => await WithStorageAsync(
+                    services => ClientCommands.RemoveAsync(new Arguments(rest, new HashSet<string>()), services.GetRequiredService<ClientStore>(), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
                 ["code", "issue", .. var rest] => await WithStorageAsync(
                     services => CodeCommands.IssueAsync(new Arguments(rest, CodeCommands.Flags), services.GetRequiredService<ClientStore>(), services.GetRequiredService<AuthorizationCodeStore>(), output, cancellationToken)).ConfigureAwait(false),
                 ["grant", "revoke", .. var rest] => await WithStorageAsync(

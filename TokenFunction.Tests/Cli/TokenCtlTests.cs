@@ -1,4 +1,5 @@
 using Duende.IdentityModel.Client;
+using Microsoft.Extensions.DependencyInjection;
 using TokenFunction.Hosting;
 using TokenFunction.Tests.Infrastructure;
 
@@ -214,6 +215,34 @@ public sealed class TokenCtlTests
 
         var registered = (await Store().FindAsync(clientId, CancellationToken.None))!;
         Assert.That(registered.AllowedGrantTypes, Is.EquivalentTo(new[] { "authorization_code", "client_credentials" }), "no refresh_token unless listed");
+    }
+
+    [Test]
+    public async Task ClientRemove_DeletesTheRegistrationAndRevokesItsGrants_AndASecondRemoveFails()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var clients = new TestClients(host.Services);
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        using var http = new HttpClient();
+        var redeemed = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        Assert.That(redeemed.RefreshToken, Is.Not.Null, redeemed.Raw);
+
+        var removed = await RunAsync("client", "remove", "--id", client.ClientId);
+        var again = await RunAsync("client", "remove", "--id", client.ClientId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(removed.ExitCode, Is.EqualTo(0), removed.StandardError);
+            Assert.That(removed.StandardOutput.Trim(), Is.EqualTo($"removed client '{client.ClientId}'; revoked 1 grant(s)"));
+            Assert.That(again.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(OneLine(again.StandardError), Does.Contain($"no client '{client.ClientId}'"));
+        });
+        Assert.That(await Store().FindAsync(client.ClientId, CancellationToken.None), Is.Null);
+        var root = await host.Services.GetRequiredService<TokenFunction.Storage.AuthorizationCodeStore>().FindByGrantAsync(
+            TokenFunction.Storage.RefreshTokens.TryParse(redeemed.RefreshToken!, out var grantId, out _) ? grantId : string.Empty, CancellationToken.None);
+        Assert.That(root?.RevokedAt, Is.Not.Null, "the grant is revoked, so the purge takes it within the hour");
+        var refused = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, redeemed.RefreshToken!);
+        Assert.That(refused.HttpStatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized), refused.Raw);
     }
 
     [Test]

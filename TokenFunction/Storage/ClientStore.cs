@@ -52,6 +52,16 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time)
         }
     }
 
+    /// <summary>Deletes a registration; its requests fail authentication from then on.</summary>
+    /// <returns>False when no such client was registered.</returns>
+    public async Task<bool> RemoveAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableNames.Clients, cancellationToken).ConfigureAwait(false);
+        // DeleteEntityAsync answers 404 as a response, not an exception: the status tells whether there was a row.
+        using var response = await table.DeleteEntityAsync(clientId, ClientEntity.Row, ETag.All, cancellationToken).ConfigureAwait(false);
+        return response.Status != 404;
+    }
+
     private static OAuthClient ToClient(ClientEntity entity) => new()
     {
         ClientId = entity.PartitionKey,
