@@ -16,4 +16,10 @@ public sealed class ClientAssertionEntity : ITableEntity
 
     /// <summary>When the assertion stops being acceptable; after it the row is only waiting for the purge.</summary>
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>
+    /// Random per request: when the SDK retries a write whose response was lost, the 409 or 412 it meets carries this
+    /// request's own id, which tells "my write landed" from "someone else used the jti".
+    /// </summary>
+    public string UseId { get; set; } = string.Empty;
 }

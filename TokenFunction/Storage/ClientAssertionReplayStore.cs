@@ -10,6 +10,8 @@ namespace TokenFunction.Storage;
 /// Makes each client assertion id (<c>jti</c>) single-use while its assertion could still be accepted
 /// (RFC 7523 section 3, item 7). The insert is the decision: of two requests with one jti, the storage service
 /// lets exactly one add the row. A row left by an expired assertion may be taken over, conditionally on its ETag.
+/// Each write carries a random use id, so that a write Azure.Core retried after a lost response is recognised as
+/// this request's own and not refused as a replay (a 409 or 412 alone cannot tell the two apart).
 /// </summary>
 public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider time)
 {
@@ -18,7 +20,13 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
     public async Task<bool> TryUseAsync(string clientId, string jwtId, DateTimeOffset acceptableUntil, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableNames.ClientAssertions, cancellationToken).ConfigureAwait(false);
-        var entity = new ClientAssertionEntity { PartitionKey = clientId, RowKey = RowKeyOf(jwtId), ExpiresAt = acceptableUntil };
+        var entity = new ClientAssertionEntity
+        {
+            PartitionKey = clientId,
+            RowKey = RowKeyOf(jwtId),
+            ExpiresAt = acceptableUntil,
+            UseId = Guid.NewGuid().ToString("N"),
+        };
         try
         {
             await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
@@ -26,7 +34,8 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            // Taken below, or the row of an assertion that has expired and not yet been purged.
+            // Decided below: this request's own add retried after a lost response, a use by another request, or the
+            // row of an assertion that has expired and not yet been purged.
         }
 
         var existing = await table.GetEntityIfExistsAsync<ClientAssertionEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -34,6 +43,11 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
         {
             // Purged between the add and the read: the jti's previous use has expired, so this use is new; one retry.
             return await TryAddAsync(table, entity, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (string.Equals(row.UseId, entity.UseId, StringComparison.Ordinal))
+        {
+            return true;
         }
 
         if (row.ExpiresAt > time.GetUtcNow())
@@ -48,8 +62,9 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
         }
         catch (RequestFailedException e) when (e.Status is 412 or 404)
         {
-            // Another request took the expired row first (412), or the purge removed it (404: refuse rather than race on).
-            return false;
+            // Another request took the expired row first (412; unless it is this request's own retried write), or the
+            // purge removed it (404: refuse rather than race on).
+            return e.Status == 412 && await IsOwnedByAsync(table, entity, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -92,7 +107,13 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return false;
+            return await IsOwnedByAsync(table, entity, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<bool> IsOwnedByAsync(TableClient table, ClientAssertionEntity entity, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<ClientAssertionEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } current && string.Equals(current.UseId, entity.UseId, StringComparison.Ordinal);
     }
 }
