@@ -88,6 +88,13 @@ public sealed class OpenApiContractTests : EndToEndTest
         return key;
     }
 
+    private static Dictionary<string, string> AssertionForm(string assertion) => new()
+    {
+        ["grant_type"] = "client_credentials",
+        ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ["client_assertion"] = assertion,
+    };
+
     private IEnumerable<(string Name, Func<Task<HttpResponseMessage>> Send)> Scenarios()
     {
         yield return ("code exchange", async () =>
@@ -112,6 +119,21 @@ public sealed class OpenApiContractTests : EndToEndTest
             return await PostFormAsync(CodeForm(new IssuedCode("unknown-code", TestClients.NewVerifier()), client.ClientId));
         });
         yield return ("invalid_client", () => PostFormAsync(CodeForm(new IssuedCode("c", null), "no-such-client")));
+        yield return ("client credentials with private_key_jwt", async () =>
+        {
+            using var key = ClientKeyPair.EcP256();
+            var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
+            return await PostFormAsync(AssertionForm(key.CreateAssertion(client.ClientId, ServiceHost.Issuer, DateTimeOffset.UtcNow)));
+        });
+        yield return ("replayed private_key_jwt assertion", async () =>
+        {
+            using var key = ClientKeyPair.Rsa();
+            var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
+            var assertion = key.CreateAssertion(client.ClientId, ServiceHost.Issuer, DateTimeOffset.UtcNow);
+            using var first = await PostFormAsync(AssertionForm(assertion));
+            Assert.That(first.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "the first use");
+            return await PostFormAsync(AssertionForm(assertion));
+        });
         yield return ("GET on the token endpoint", () => Http.GetAsync(Host.TokenEndpoint));
         yield return ("storage down", async () =>
         {
