@@ -97,13 +97,7 @@ public static class ClientCommands
             }
         }
 
-        foreach (var resource in resources)
-        {
-            if (!ResourceIndicators.IsValid(resource))
-            {
-                throw new UsageException($"--resource '{resource}' must be an absolute URI without a fragment");
-            }
-        }
+        ResourceOptions.Validate(resources);
 
         if (scopes.FirstOrDefault(s => !s.All(c => c != '"' && c != '\\' && c is >= '\x21' and <= '\x7E')) is { } badScope)
         {
@@ -174,19 +168,9 @@ public static class ClientCommands
         string json;
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > OAuthClient.MaxInlineJwksLength)
-            {
-                throw new UsageException($"--jwks '{path}' is larger than {OAuthClient.MaxInlineJwksLength} bytes; publish it and use --jwks-uri");
-            }
-
             json = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e)
-        {
-            throw new UsageException($"--jwks '{path}' cannot be read: {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UsageException($"--jwks '{path}' cannot be read: {e.Message}");
         }

@@ -23,10 +23,7 @@ public static class CodeCommands
         var resources = args.All("--resource").Distinct(StringComparer.Ordinal).ToList();
         var lifetime = args.OptionalInt("--lifetime") ?? DefaultLifetimeSeconds;
         args.EnsureAllUsed();
-        if (resources.FirstOrDefault(r => !ResourceIndicators.IsValid(r)) is { } invalid)
-        {
-            throw new UsageException($"--resource '{invalid}' must be an absolute URI without a fragment");
-        }
+        ResourceOptions.Validate(resources);
 
         var client = (OAuthClient.IsValidId(clientId) ? await clients.FindAsync(clientId, cancellationToken).ConfigureAwait(false) : null)
             ?? throw new UsageException($"no client '{clientId}' is registered");

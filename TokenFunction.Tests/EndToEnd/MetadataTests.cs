@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using TokenFunction.Clients.Assertions;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;

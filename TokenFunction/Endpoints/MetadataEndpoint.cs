@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using TokenFunction.Clients.Assertions;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Hosting;

@@ -39,7 +39,7 @@ public static class ClientAuthenticationMethods
 public sealed record ClientCredentials(string ClientId, string? Secret, ClientAuthenticationMethod Method)
 {
     /// <summary>The parsed, not yet verified, assertion of <see cref="ClientAuthenticationMethod.PrivateKeyJwt"/>.</summary>
-    public Clients.Assertions.ClientAssertion? Assertion { get; init; }
+    public ClientAssertion? Assertion { get; init; }
 
     public bool UsedBasic => Method == ClientAuthenticationMethod.ClientSecretBasic;
 

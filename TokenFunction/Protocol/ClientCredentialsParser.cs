@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Primitives;
-using TokenFunction.Clients.Assertions;
 
 namespace TokenFunction.Protocol;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using TokenFunction.Clients.Assertions;
 using TokenFunction.Protocol;
 
 namespace TokenFunction.Tests.Unit.Protocol;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using TokenFunction.Protocol;
 
 namespace TokenFunction.Clients.Assertions;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using TokenFunction.Clients.Assertions;
+using TokenFunction.Protocol;
 
 namespace TokenFunction.Tests.Unit.Clients.Jwks;
 

@@ -1,4 +1,4 @@
-namespace TokenFunction.Clients.Assertions;
+namespace TokenFunction.Protocol;
 
 /// <summary>
 /// The JWS algorithms a client assertion may use (RFC 7518 names). Asymmetric only: <c>none</c> proves nothing, and

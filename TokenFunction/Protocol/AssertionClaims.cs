@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TokenFunction.Clients.Assertions;
+namespace TokenFunction.Protocol;
 
 /// <summary>The registered claims RFC 7523 section 3 asks of a client assertion, as sent (nothing checked yet).</summary>
 public sealed record AssertionClaims

@@ -2,11 +2,11 @@ using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 
-namespace TokenFunction.Clients.Assertions;
+namespace TokenFunction.Protocol;
 
 /// <summary>
 /// A client assertion (RFC 7523 section 2.2) read from its JWS compact form, not yet trusted: the claims say who
-/// the client claims to be, and <see cref="ClientAssertionValidator"/> decides whether to believe it.
+/// the client claims to be, and client authentication (Clients/Assertions) decides whether to believe it.
 /// </summary>
 public sealed class ClientAssertion
 {
