@@ -152,13 +152,13 @@ public static class ClientCommands
 
         // Registration first: once it is gone no new grant can be made for the client, so the revocation misses none.
         var removed = await clients.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
-        var revoked = await maintenance.RevokeAllAsync(GrantIndexKeys.ByClient(id), cancellationToken).ConfigureAwait(false);
-        if (!removed && revoked == 0)
+        var report = await maintenance.RevokeAllAsync(GrantIndexKeys.ByClient(id), cancellationToken).ConfigureAwait(false);
+        if (!removed && report.Revoked == 0 && report.Skipped == 0)
         {
             throw new UsageException($"no client '{id}'");
         }
 
-        await output.WriteLineAsync($"removed client '{id}'; revoked {revoked} grant(s)").ConfigureAwait(false);
+        await output.WriteLineAsync($"removed client '{id}'; revoked {report.Revoked} grant(s); skipped {report.Skipped} unreadable grant row(s)").ConfigureAwait(false);
         return 0;
     }
 

@@ -32,6 +32,11 @@ public static class CodeCommands
             throw new UsageException($"'{redirectUri}' is not a registered redirect URI of client '{clientId}'");
         }
 
+        if (string.Equals(subject, clientId, StringComparison.Ordinal))
+        {
+            throw new UsageException("--subject must not be the client's own id: a user's token must not look like the client's (the token endpoint refuses such a code)");
+        }
+
         if (challenge is null && client.IsPublic)
         {
             throw new UsageException("public clients must use PKCE: give --code-challenge");

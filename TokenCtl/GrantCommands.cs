@@ -25,8 +25,8 @@ public static class GrantCommands
         }
 
         var partition = subject is not null ? GrantIndexKeys.BySubject(subject) : GrantIndexKeys.ByClient(clientId!);
-        var revoked = await maintenance.RevokeAllAsync(partition, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"revoked {revoked} grant(s)").ConfigureAwait(false);
+        var report = await maintenance.RevokeAllAsync(partition, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"revoked {report.Revoked} grant(s); skipped {report.Skipped} unreadable grant row(s)").ConfigureAwait(false);
         return 0;
     }
 
@@ -42,7 +42,7 @@ public static class GrantCommands
         }
 
         var report = await maintenance.PurgeAsync(batchSize, maxBatches, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"visited {report.IndexRowsVisited} due index row(s); deleted {report.GrantsDeleted} grant(s), {report.RowsDeleted} row(s), {report.AssertionIdsDeleted} expired client assertion id(s)").ConfigureAwait(false);
+        await output.WriteLineAsync($"visited {report.IndexRowsVisited} due index row(s); deleted {report.GrantsDeleted} grant(s), {report.RowsDeleted} row(s), {report.AssertionIdsDeleted} expired client assertion id(s); {report.UnreadableGrantsDeleted} of the grants had an unreadable row").ConfigureAwait(false);
         return 0;
     }
 }

@@ -25,10 +25,13 @@ public abstract class EndToEndTest
 
     protected TestClients Clients { get; private set; } = null!;
 
+    /// <summary>What the service logged, at the level its settings and filters allow.</summary>
+    protected LogCollector Logs { get; } = new();
+
     [OneTimeSetUp]
     public async Task StartHostAsync()
     {
-        Host = await ServiceHost.StartAsync(Settings, UsesFakeClock ? s => s.AddSingleton<TimeProvider>(Clock) : null);
+        Host = await ServiceHost.StartAsync(Settings, UsesFakeClock ? s => s.AddSingleton<TimeProvider>(Clock) : null, logs: Logs);
         Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
         Clients = new TestClients(Host.Services);
     }

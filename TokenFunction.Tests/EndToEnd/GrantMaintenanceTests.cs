@@ -52,7 +52,7 @@ public sealed class GrantMaintenanceTests : EndToEndTest
         var redeemed = await RedeemAsync(client, subject);
         var rotated = await RefreshAsync(client, redeemed.RefreshToken!);
         Assert.That(rotated.IsError, Is.False, rotated.Raw);
-        Assert.That(await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None), Is.EqualTo(1));
+        Assert.That(await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None), Is.EqualTo(new RevokeReport(Revoked: 1, Skipped: 0)));
 
         Clock.Advance(TimeSpan.FromHours(1));
         await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
@@ -109,7 +109,7 @@ public sealed class GrantMaintenanceTests : EndToEndTest
 
         var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None);
 
-        Assert.That(revoked, Is.EqualTo(2));
+        Assert.That(revoked, Is.EqualTo(new RevokeReport(Revoked: 2, Skipped: 0)));
         foreach (var token in new[] { first.RefreshToken!, second.RefreshToken! })
         {
             var refused = await RefreshAsync(client, token);
@@ -128,7 +128,7 @@ public sealed class GrantMaintenanceTests : EndToEndTest
 
         var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None);
 
-        Assert.That(revoked, Is.EqualTo(1));
+        Assert.That(revoked, Is.EqualTo(new RevokeReport(Revoked: 1, Skipped: 0)));
         var refused = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
     }
@@ -141,7 +141,7 @@ public sealed class GrantMaintenanceTests : EndToEndTest
 
         var revoked = await Maintenance.RevokeAllAsync(GrantIndexKeys.ByClient(client.ClientId), CancellationToken.None);
 
-        Assert.That(revoked, Is.EqualTo(2));
+        Assert.That(revoked, Is.EqualTo(new RevokeReport(Revoked: 2, Skipped: 0)));
         foreach (var token in tokens)
         {
             var refused = await RefreshAsync(client, token.RefreshToken!);

@@ -42,10 +42,12 @@ public sealed class ServiceHost : IAsyncDisposable
     /// <param name="settings">Settings beyond the defaults, by setting name (<c>Section__Name</c>).</param>
     /// <param name="services">Registrations made before the service's own, so that they win.</param>
     /// <param name="port">A fixed loopback port, for a host whose issuer must be its own address; a free one by default.</param>
+    /// <param name="logs">Where the host's log goes (filtered as the service filters it); nowhere by default.</param>
     public static async Task<ServiceHost> StartAsync(
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
-        int port = 0)
+        int port = 0,
+        LogCollector? logs = null)
     {
         var keyDirectory = Directory.CreateTempSubdirectory("token-tests-").FullName;
         var configuration = new Dictionary<string, string?>
@@ -65,6 +67,11 @@ public sealed class ServiceHost : IAsyncDisposable
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             builder.Configuration.AddInMemoryCollection(configuration);
             builder.Logging.ClearProviders();
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
+
             services?.Invoke(builder.Services);
         });
         try

@@ -21,33 +21,34 @@ public sealed class AuthorizationCodeStoreTests
         var code = await store.IssueAsync(NewCode(), CancellationToken.None);
         var row = (await store.FindAsync(code, CancellationToken.None))!;
 
-        var outcome = await store.RedeemAsync(row, CancellationToken.None);
+        var outcome = await store.RedeemAsync(row, firstRefreshToken: null, CancellationToken.None);
 
         Assert.Multiple(() =>
         {
             Assert.That(lostResponse.Dropped, Is.True, "the first update reached storage and its response was lost");
-            Assert.That(outcome, Is.EqualTo(RedeemOutcome.Redeemed), "the retry's 412 met this request's own redemption id");
+            Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed), "the retry's 412 met this request's own redemption id");
         });
         var after = (await store.FindAsync(code, CancellationToken.None))!;
         Assert.That(after.RevokedAt, Is.Null, "our own retry is not a replay");
     }
 
     [Test]
-    public async Task TwoRedeemersHoldingTheSameRow_OneWinsAndTheOtherRevokesTheGrant()
+    public async Task TwoRedeemersHoldingTheSameRow_OneWins_TheOtherIsShownTheWinnersRowToJudge()
     {
         var store = NewStore(new TableServiceClient(TestEnvironment.Azurite.ConnectionString));
         var code = await store.IssueAsync(NewCode(), CancellationToken.None);
         var first = (await store.FindAsync(code, CancellationToken.None))!;
         var second = (await store.FindAsync(code, CancellationToken.None))!;
 
-        var outcomes = new[] { await store.RedeemAsync(first, CancellationToken.None), await store.RedeemAsync(second, CancellationToken.None) };
+        var won = await store.RedeemAsync(first, firstRefreshToken: null, CancellationToken.None);
+        var lost = await store.RedeemAsync(second, firstRefreshToken: null, CancellationToken.None);
 
-        Assert.That(outcomes, Is.EqualTo(new[] { RedeemOutcome.Redeemed, RedeemOutcome.AlreadyRedeemed }));
         var after = (await store.FindAsync(code, CancellationToken.None))!;
         Assert.Multiple(() =>
         {
-            Assert.That(after.IsRedeemed, Is.True);
-            Assert.That(after.RevokedAt, Is.Not.Null);
+            Assert.That((won.Outcome, lost.Outcome), Is.EqualTo((RedeemOutcome.Redeemed, RedeemOutcome.AlreadyRedeemed)));
+            Assert.That(lost.Current?.RedemptionId, Is.EqualTo(after.RedemptionId).And.Not.Null, "the loser sees the winner's redemption");
+            Assert.That(after.RevokedAt, Is.Null, "the store does not revoke: the grant handler judges a retry from a replay");
         });
     }
 
@@ -57,7 +58,7 @@ public sealed class AuthorizationCodeStoreTests
         var store = NewStore(new TableServiceClient(TestEnvironment.Azurite.ConnectionString));
         var row = new AuthorizationCodeEntity { PartitionKey = GrantKeys.ForCode("x") };
 
-        await Assert.ThrowsAsync<ArgumentException>(() => store.RedeemAsync(row, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.RedeemAsync(row, firstRefreshToken: null, CancellationToken.None));
     }
 
     [Test]

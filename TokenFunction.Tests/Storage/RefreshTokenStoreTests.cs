@@ -20,12 +20,12 @@ public sealed class RefreshTokenStoreTests
         var row = (await codes.FindAsync(code, CancellationToken.None))!;
         var (refresh, token) = NewRefresh(row.PartitionKey);
 
-        var outcome = await codes.RedeemAsync(row, new NewRefreshToken(refresh, DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None);
+        var outcome = await codes.RedeemAsync(row, new NewRefreshToken(refresh, DateTimeOffset.UtcNow.AddDays(1), SealedForRetry(code, row.PartitionKey, token)), CancellationToken.None);
 
         Assert.Multiple(() =>
         {
             Assert.That(lostResponse.Dropped, Is.True, "the first batch reached storage and its response was lost");
-            Assert.That(outcome, Is.EqualTo(RedeemOutcome.Redeemed));
+            Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
         });
         var after = (await codes.FindAsync(code, CancellationToken.None))!;
         var (_, stored) = await NewRefreshStore(service).FindAsync(row.PartitionKey, RefreshTokens.RowKeyOf(token), CancellationToken.None);
@@ -49,11 +49,11 @@ public sealed class RefreshTokenStoreTests
 
         var outcomes = new[]
         {
-            await codes.RedeemAsync(first, new NewRefreshToken(winnerRow, DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None),
-            await codes.RedeemAsync(second, new NewRefreshToken(loserRow, DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None),
+            await codes.RedeemAsync(first, new NewRefreshToken(winnerRow, DateTimeOffset.UtcNow.AddDays(1), SealedForRetry(code, first.PartitionKey, winner)), CancellationToken.None),
+            await codes.RedeemAsync(second, new NewRefreshToken(loserRow, DateTimeOffset.UtcNow.AddDays(1), SealedForRetry(code, first.PartitionKey, loser)), CancellationToken.None),
         };
 
-        Assert.That(outcomes, Is.EqualTo(new[] { RedeemOutcome.Redeemed, RedeemOutcome.AlreadyRedeemed }));
+        Assert.That(outcomes.Select(o => o.Outcome), Is.EqualTo(new[] { RedeemOutcome.Redeemed, RedeemOutcome.AlreadyRedeemed }));
         var store = NewRefreshStore(service);
         Assert.Multiple(async () =>
         {
@@ -73,7 +73,7 @@ public sealed class RefreshTokenStoreTests
         var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
         var row = (await codes.FindAsync(code, CancellationToken.None))!;
         var (refresh, token) = NewRefresh(row.PartitionKey);
-        Assert.That(await codes.RedeemAsync(row, new NewRefreshToken(refresh, DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None), Is.EqualTo(RedeemOutcome.Redeemed));
+        Assert.That((await codes.RedeemAsync(row, new NewRefreshToken(refresh, DateTimeOffset.UtcNow.AddDays(1), SealedForRetry(code, row.PartitionKey, token)), CancellationToken.None)).Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
         var (root, old) = await store.FindAsync(row.PartitionKey, RefreshTokens.RowKeyOf(token), CancellationToken.None);
         var (successor, successorToken) = NewRefresh(row.PartitionKey);
         lostResponse.Armed = true;
@@ -104,7 +104,7 @@ public sealed class RefreshTokenStoreTests
         var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
         var row = (await codes.FindAsync(code, CancellationToken.None))!;
         var (refresh, token) = NewRefresh(row.PartitionKey);
-        await codes.RedeemAsync(row, new NewRefreshToken(refresh, DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None);
+        await codes.RedeemAsync(row, new NewRefreshToken(refresh, DateTimeOffset.UtcNow.AddDays(1), SealedForRetry(code, row.PartitionKey, token)), CancellationToken.None);
         var (root, old) = await store.FindAsync(row.PartitionKey, RefreshTokens.RowKeyOf(token), CancellationToken.None);
         await codes.RevokeGrantAsync(root!, CancellationToken.None);
         var (successor, successorToken) = NewRefresh(row.PartitionKey);
@@ -172,4 +172,6 @@ public sealed class RefreshTokenStoreTests
             }
         }
     }
+
+    private static string SealedForRetry(string code, string grantId, string refreshToken) => CodeRetrySeal.Seal(code, verifier: null, refreshToken, grantId);
 }

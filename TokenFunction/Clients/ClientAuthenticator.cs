@@ -4,9 +4,16 @@ using TokenFunction.Storage;
 
 namespace TokenFunction.Clients;
 
-/// <summary>Turns presented credentials into a registered client, or an <c>invalid_client</c> (RFC 6749 section 2.3).</summary>
+/// <summary>
+/// Turns presented credentials into a registered client, or an <c>invalid_client</c> (RFC 6749 section 2.3). Every
+/// failure answers alike (<see cref="OAuthProtocolException.ClientAuthenticationFailed"/>); the reason is for the log.
+/// </summary>
 public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionValidator assertions)
 {
+    // A well-formed hash of no secret anyone has: an unknown client's secret is checked against it, so that the answer
+    // takes as long as for a known client with a wrong secret.
+    private static readonly string s_unknownClientHash = ClientSecretHasher.Hash(ClientSecretHasher.GenerateSecret());
+
     public async Task<OAuthClient> AuthenticateAsync(ClientCredentials credentials, CancellationToken cancellationToken)
     {
         var client = OAuthClient.IsValidId(credentials.ClientId)
@@ -14,7 +21,8 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
             : null;
         if (client is null)
         {
-            throw OAuthProtocolException.InvalidClient("Client authentication failed: unknown client.", credentials.UsedBasic);
+            _ = ClientSecretHasher.Verify(credentials.Secret ?? string.Empty, s_unknownClientHash);
+            throw OAuthProtocolException.InvalidClient("Unknown client.", credentials.UsedBasic);
         }
 
         if (client.UsesPrivateKeyJwt)
@@ -51,7 +59,7 @@ public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionVali
 
         if (!ClientSecretHasher.Verify(credentials.Secret, client.SecretHash))
         {
-            throw OAuthProtocolException.InvalidClient("Client authentication failed: wrong client secret.", credentials.UsedBasic);
+            throw OAuthProtocolException.InvalidClient("Wrong client secret.", credentials.UsedBasic);
         }
 
         return client;

@@ -14,22 +14,24 @@ namespace TokenFunction.Endpoints;
 /// client's), an authenticated request is answered 200 with an empty body, so the answer is no oracle for tokens.
 /// </summary>
 public sealed partial class RevocationEndpoint(
+    FormRequest form,
     ClientAuthenticator authenticator,
     RefreshTokenStore refreshTokens,
     AuthorizationCodeStore grants,
     ILogger<RevocationEndpoint> logger)
 {
     public Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        FormRequest.HandleAsync(request, logger, async parameters =>
+        form.HandleAsync(request, logger, async (parameters, record, requestAborted) =>
         {
             var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
-            var client = await authenticator.AuthenticateAsync(credentials, cancellationToken).ConfigureAwait(false);
+            record.ClientId = credentials.ClientId;
+            var client = await authenticator.AuthenticateAsync(credentials, requestAborted).ConfigureAwait(false);
             var token = parameters.Required(OAuthParameterNames.Token);
 
             // The hint is not needed: a refresh token is recognised by its format, and anything else (an access token,
             // garbage) has nothing stored to revoke. An unknown hint is ignored (RFC 7009 section 2.1).
-            var outcome = await RevokeAsync(client.ClientId, token, cancellationToken).ConfigureAwait(false);
-            LogAnswered(logger, client.ClientId, outcome);
+            var outcome = await RevokeAsync(client.ClientId, token, requestAborted).ConfigureAwait(false);
+            record.Outcome = outcome.ToString();
             return OAuthResult.Revoked();
         }, cancellationToken);
 
@@ -44,7 +46,19 @@ public sealed partial class RevocationEndpoint(
             return RevocationOutcome.NotARefreshToken;
         }
 
-        var (root, row) = await refreshTokens.FindAsync(grantId, rowKey, cancellationToken).ConfigureAwait(false);
+        AuthorizationCodeEntity? root;
+        RefreshTokenEntity? row;
+        try
+        {
+            (root, row) = await refreshTokens.FindAsync(grantId, rowKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MalformedRowException e)
+        {
+            // Still 200: the answer must not tell this token from any other. The grant cannot issue tokens anyway.
+            LogUnreadable(logger, e.ShortId, e.Problem);
+            return RevocationOutcome.Unreadable;
+        }
+
         if (root is null || row is null)
         {
             return RevocationOutcome.Unknown;
@@ -72,11 +86,12 @@ public sealed partial class RevocationEndpoint(
         Unknown,
         AnotherClients,
         NotARefreshToken,
+        Unreadable,
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId} revoked the refresh tokens of grant {Grant}.")]
     private static partial void LogGrantRevoked(ILogger logger, string clientId, string grant);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Answered a revocation request of client {ClientId} with 200: {Outcome}.")]
-    private static partial void LogAnswered(ILogger logger, string clientId, RevocationOutcome outcome);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A revocation named grant {Grant}, whose rows cannot be read ({Problem}); answered 200 and revoked nothing.")]
+    private static partial void LogUnreadable(ILogger logger, string grant, string problem);
 }

@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TokenFunction.Clients;
+using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Signing;
 using TokenFunction.Storage;
@@ -7,12 +10,18 @@ namespace TokenFunction.Grants;
 
 /// <summary>
 /// The authorization code grant (RFC 6749 section 4.1.3) with PKCE (RFC 7636) as OAuth 2.1 and RFC 9700 shape it:
-/// the code is single-use, bound to its client and redirect URI, and a replay revokes its grant.
+/// the code is single-use, bound to its client and redirect URI, and a replay revokes its grant. One exception, for a
+/// client that lost the answer: the same client presenting the same code with the same verifier within
+/// <see cref="TokenOptions.CodeRetryGraceSeconds"/> of the redemption, while the first refresh token is unused, gets a
+/// fresh access token and that same refresh token (sealed on the code row), so a network fault never costs the user the
+/// grant and never makes a second refresh family.
 /// </summary>
 public sealed partial class AuthorizationCodeGrantHandler(
     AuthorizationCodeStore codes,
+    RefreshTokenStore refreshTokens,
     AccessTokenFactory tokens,
     RefreshTokenPolicy refreshPolicy,
+    IOptions<TokenOptions> options,
     TimeProvider time,
     ILogger<AuthorizationCodeGrantHandler> logger) : IGrantHandler
 {
@@ -33,13 +42,11 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         var grant = await codes.FindAsync(code, cancellationToken).ConfigureAwait(false)
             ?? throw OAuthProtocolException.InvalidGrant("The authorization code is unknown.");
+        var presented = new PresentedCode(code, redirectUri, verifier, parameters, client);
 
-        // A redeemed code in anyone's hands has leaked: revoke whatever it issued, whoever presents it.
         if (grant.IsRedeemed)
         {
-            LogReplay(logger, client.ClientId, GrantKeys.ForLog(grant.PartitionKey));
-            await codes.RevokeGrantAsync(grant, cancellationToken).ConfigureAwait(false);
-            throw AlreadyRedeemed();
+            return await AnswerRedeemedAsync(grant, presented, cancellationToken).ConfigureAwait(false);
         }
 
         if (!string.Equals(grant.ClientId, client.ClientId, StringComparison.Ordinal))
@@ -63,7 +70,16 @@ public sealed partial class AuthorizationCodeGrantHandler(
             throw OAuthProtocolException.InvalidGrant("The redirect_uri differs from the one the authorization code was issued for.");
         }
 
-        CheckProofKey(grant, verifier, client);
+        if (ProofKeyProblem(grant, verifier, client) is { } problem)
+        {
+            throw OAuthProtocolException.InvalidGrant(problem);
+        }
+
+        // A user's token must never pass for the client's own (client_credentials: sub = client_id).
+        if (string.Equals(grant.Subject, client.ClientId, StringComparison.Ordinal))
+        {
+            throw OAuthProtocolException.InvalidGrant("The authorization code's subject is the client's own id; a user's token must not look like a client's.");
+        }
 
         // RFC 8707: judged before the code is consumed, so an invalid_target leaves it redeemable. The grant keeps all
         // of the code's resources; the ones asked for narrow only this access token, as a narrower scope would.
@@ -82,60 +98,130 @@ public sealed partial class AuthorizationCodeGrantHandler(
             var now = time.GetUtcNow();
             var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
             refreshToken = RefreshTokens.NewToken(grant.PartitionKey);
-            refreshRow = new NewRefreshToken(refreshPolicy.NewRow(grant.PartitionKey, refreshToken, client, now, grantExpiresAt), grantExpiresAt);
+            var row = refreshPolicy.NewRow(grant.PartitionKey, refreshToken, client, now, grantExpiresAt);
+            refreshRow = new NewRefreshToken(row, grantExpiresAt, CodeRetrySeal.Seal(code, verifier, refreshToken, grant.PartitionKey));
 
             // The index rows (other tables) go first, while the token is being signed.
-            indexing = codes.IndexRefreshGrantAsync(grant, grantExpiresAt, cancellationToken);
+            indexing = codes.IndexRefreshGrantAsync(grant, row.ExpiresAt, cancellationToken);
         }
 
         await Task.WhenAll(signing, indexing).ConfigureAwait(false);
         var token = await signing.ConfigureAwait(false);
 
-        if (await codes.RedeemAsync(grant, refreshRow, cancellationToken).ConfigureAwait(false) != RedeemOutcome.Redeemed)
+        var redemption = await codes.RedeemAsync(grant, refreshRow, cancellationToken).ConfigureAwait(false);
+        if (redemption.Outcome != RedeemOutcome.Redeemed)
         {
-            LogReplay(logger, client.ClientId, GrantKeys.ForLog(grant.PartitionKey));
+            return await AnswerRedeemedAsync(redemption.Current, presented, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Response(token, refreshToken);
+    }
+
+    /// <summary>
+    /// The code was redeemed already (by another request, perhaps this client's own whose answer was lost): the lost
+    /// answer's retry gets the grant's token set again; anything else is a replay of a leaked code, and the grant is
+    /// revoked whoever presents it (RFC 6749 section 4.1.2).
+    /// </summary>
+    private async Task<AccessTokenResponse> AnswerRedeemedAsync(AuthorizationCodeEntity? current, PresentedCode presented, CancellationToken cancellationToken)
+    {
+        if (current is null || current.RevokedAt is not null)
+        {
             throw AlreadyRedeemed();
         }
 
-        return new AccessTokenResponse(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope, refreshToken);
+        if (IsRetryOfThisClient(current, presented) && await ReissueAsync(current, presented, cancellationToken).ConfigureAwait(false) is { } response)
+        {
+            LogRetryAnswered(logger, presented.Client.ClientId, GrantKeys.ForLog(current.PartitionKey));
+            return response;
+        }
+
+        LogReplay(logger, presented.Client.ClientId, GrantKeys.ForLog(current.PartitionKey));
+        await codes.RevokeGrantAsync(current, cancellationToken).ConfigureAwait(false);
+        throw AlreadyRedeemed();
     }
 
-    private static void CheckProofKey(AuthorizationCodeEntity grant, string? verifier, Clients.OAuthClient client)
+    /// <summary>The same client, the same redirect URI and verifier, within the window after the redemption.</summary>
+    private bool IsRetryOfThisClient(AuthorizationCodeEntity grant, PresentedCode presented) =>
+        options.Value.CodeRetryGraceSeconds > 0
+        && grant.RedeemedAt is { } redeemedAt
+        && time.GetUtcNow() < redeemedAt + TimeSpan.FromSeconds(options.Value.CodeRetryGraceSeconds)
+        && string.Equals(grant.ClientId, presented.Client.ClientId, StringComparison.Ordinal)
+        && string.Equals(grant.RedirectUri, presented.RedirectUri, StringComparison.Ordinal)
+        && ProofKeyProblem(grant, presented.Verifier, presented.Client) is null;
+
+    /// <summary>
+    /// A new access token and the grant's first refresh token, opened with the code and verifier; null when that refresh
+    /// token has been used (the client did get the answer) or cannot be recovered, which makes the request a replay.
+    /// </summary>
+    private async Task<AccessTokenResponse?> ReissueAsync(AuthorizationCodeEntity grant, PresentedCode presented, CancellationToken cancellationToken)
+    {
+        string? refreshToken = null;
+        if (grant.SealedRefreshToken is { } sealedToken)
+        {
+            refreshToken = CodeRetrySeal.Open(presented.Code, presented.Verifier, sealedToken, grant.PartitionKey);
+            if (refreshToken is null)
+            {
+                return null;
+            }
+
+            var row = await refreshTokens.FindTokenAsync(grant.PartitionKey, RefreshTokens.RowKeyOf(refreshToken), cancellationToken).ConfigureAwait(false);
+            if (row is not { IsRetired: false } || time.GetUtcNow() >= row.ExpiresAt)
+            {
+                return null;
+            }
+        }
+        else if (grant.GrantExpiresAt is not null)
+        {
+            // Refresh tokens were issued but not sealed for a retry: the same one cannot be given back.
+            return null;
+        }
+
+        var audiences = ResourceIndicators.GrantedWithin(presented.Parameters, ResourceLines.Split(grant.Resources), presented.Client.AllowedResources);
+        var token = await tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, presented.Client.ClientId, grant.Scope, audiences), cancellationToken).ConfigureAwait(false);
+        return Response(token, refreshToken);
+    }
+
+    /// <summary>Why the verifier does not satisfy the code's PKCE binding (RFC 7636 section 4.6); null when it does.</summary>
+    private static string? ProofKeyProblem(AuthorizationCodeEntity grant, string? verifier, OAuthClient client)
     {
         if (grant.CodeChallenge is null || grant.CodeChallengeMethod is null)
         {
-            if (verifier is not null)
-            {
-                throw OAuthProtocolException.InvalidGrant("The authorization code was issued without a code_challenge, so no code_verifier may be sent.");
-            }
+            return verifier is not null ? "The authorization code was issued without a code_challenge, so no code_verifier may be sent."
+                : client.IsPublic ? "Public clients must use PKCE, and this authorization code has no code_challenge."
+                : null;
+        }
 
-            if (client.IsPublic)
-            {
-                throw OAuthProtocolException.InvalidGrant("Public clients must use PKCE, and this authorization code has no code_challenge.");
-            }
-
-            return;
+        if (!Pkce.IsSupportedMethod(grant.CodeChallengeMethod))
+        {
+            throw new MalformedRowException(TableNames.Grants, grant.PartitionKey, grant.RowKey,
+                $"the column {nameof(AuthorizationCodeEntity.CodeChallengeMethod)} is neither {Pkce.S256} nor {Pkce.Plain}");
         }
 
         if (verifier is null)
         {
-            throw OAuthProtocolException.InvalidGrant("The authorization code was issued with a code_challenge; send its code_verifier.");
+            return "The authorization code was issued with a code_challenge; send its code_verifier.";
         }
 
         if (grant.CodeChallengeMethod == Pkce.Plain && !client.AllowPlainPkce)
         {
-            throw OAuthProtocolException.InvalidGrant("The client is not allowed the plain code_challenge_method.");
+            return "The client is not allowed the plain code_challenge_method.";
         }
 
-        if (!Pkce.Matches(verifier, grant.CodeChallenge, grant.CodeChallengeMethod))
-        {
-            throw OAuthProtocolException.InvalidGrant("The code_verifier does not match the code_challenge.");
-        }
+        return Pkce.Matches(verifier, grant.CodeChallenge, grant.CodeChallengeMethod) ? null : "The code_verifier does not match the code_challenge.";
     }
+
+    private static AccessTokenResponse Response(AccessToken token, string? refreshToken) =>
+        new(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope, refreshToken);
 
     private static OAuthProtocolException AlreadyRedeemed() =>
         OAuthProtocolException.InvalidGrant("The authorization code was already redeemed; the grant it started is revoked.");
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId} replayed the authorization code of grant {Grant}.")]
+    /// <summary>What the request presented, carried to the judgement of a redeemed code.</summary>
+    private sealed record PresentedCode(string Code, string RedirectUri, string? Verifier, FormParameters Parameters, OAuthClient Client);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId} replayed the authorization code of grant {Grant}; the grant is revoked.")]
     private static partial void LogReplay(ILogger logger, string clientId, string grant);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Client {ClientId} retried the code exchange of grant {Grant} within the retry window; answered with the grant's refresh token again.")]
+    private static partial void LogRetryAnswered(ILogger logger, string clientId, string grant);
 }

@@ -18,6 +18,9 @@ namespace TokenFunction.Hosting;
 /// <summary>The service's composition, shared by the Functions host, the local Kestrel host and tokenctl.</summary>
 public static class ServiceCollectionExtensions
 {
+    /// <summary>The longest one try of a storage request may take; a point read or write normally takes milliseconds.</summary>
+    private static readonly TimeSpan TableNetworkTimeout = TimeSpan.FromSeconds(4);
+
     /// <summary>Storage only: what tokenctl's client and code commands need.</summary>
     public static IServiceCollection AddTokenStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,10 +37,12 @@ public static class ServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<TablesOptions>>().Value;
             var clientOptions = new TableClientOptions();
-            clientOptions.Retry.MaxRetries = 3;
-            clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
-            clientOptions.Retry.MaxDelay = TimeSpan.FromSeconds(2);
-            clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+            clientOptions.Retry.NetworkTimeout = TableNetworkTimeout;
+            // Bounded by the request's StorageBudget inside token and revocation requests; tokenctl and the purge run unbounded.
+            clientOptions.RetryPolicy = new StorageBudgetRetryPolicy(
+                maxRetries: 3,
+                DelayStrategy.CreateExponentialDelayStrategy(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)),
+                TableNetworkTimeout);
             return options.ServiceUri is { } uri
                 ? new TableServiceClient(uri, provider.GetRequiredService<TokenCredential>(), clientOptions)
                 : new TableServiceClient(options.ConnectionString ?? TablesOptions.DevelopmentStorage, clientOptions);
@@ -57,6 +62,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddTokenService(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddTokenStorage(configuration);
+        services.AddTokenServiceLogFilters();
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateOnStart();
         services.AddOptions<SigningOptions>().Bind(configuration.GetSection(SigningOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>());
@@ -83,6 +89,10 @@ public static class ServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, ClientCredentialsGrantHandler>());
         services.TryAddSingleton<GrantHandlers>();
 
+        services.AddOptions<ThrottlingOptions>().Bind(configuration.GetSection(ThrottlingOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ThrottlingOptions>, ThrottlingOptionsValidator>());
+        services.TryAddSingleton<FailedAuthenticationThrottle>();
+        services.TryAddSingleton<FormRequest>();
         services.TryAddSingleton<TokenEndpoint>();
         services.TryAddSingleton<RevocationEndpoint>();
         services.TryAddSingleton<JwksEndpoint>();

@@ -15,6 +15,8 @@ public static class SettingNames
     public static readonly string TokenRefreshTokenIdleLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshTokenIdleLifetimeSeconds));
     public static readonly string TokenRefreshTokenAbsoluteLifetimeSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshTokenAbsoluteLifetimeSeconds));
     public static readonly string TokenRefreshReuseGraceSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.RefreshReuseGraceSeconds));
+    public static readonly string TokenCodeRetryGraceSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.CodeRetryGraceSeconds));
+    public static readonly string TokenStorageBudgetSeconds = Of(TokenOptions.SectionName, nameof(TokenOptions.StorageBudgetSeconds));
     public static readonly string TablesConnectionString = Of(TablesOptions.SectionName, nameof(TablesOptions.ConnectionString));
     public static readonly string TablesServiceUri = Of(TablesOptions.SectionName, nameof(TablesOptions.ServiceUri));
     public static readonly string TablesCreateTablesIfMissing = Of(TablesOptions.SectionName, nameof(TablesOptions.CreateTablesIfMissing));
@@ -26,6 +28,8 @@ public static class SettingNames
     public static readonly string ClientJwksCacheSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.CacheSeconds));
     public static readonly string ClientJwksMinRefetchSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.MinRefetchSeconds));
     public static readonly string ClientJwksStaleSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.StaleSeconds));
+    public static readonly string ThrottlingMaxFailedAuthentications = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.MaxFailedAuthentications));
+    public static readonly string ThrottlingWindowSeconds = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.WindowSeconds));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =
@@ -35,7 +39,7 @@ public static class SettingNames
     public static IReadOnlyList<string> All { get; } =
         [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
          .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName),
-         .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName)];
+         .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName), .. Enumerate<ThrottlingOptions>(ThrottlingOptions.SectionName)];
 
     public static string Of(string section, string property) => section + Separator + property;
 

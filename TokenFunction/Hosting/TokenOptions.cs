@@ -27,4 +27,18 @@ public sealed class TokenOptions
 
     /// <summary>How long a just-rotated refresh token still answers with the same successor (a client that lost the response).</summary>
     public int RefreshReuseGraceSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// How long after a code exchange the same client may present the same code with the same verifier again and get a
+    /// working token set with the same refresh token (it lost the answer); 0 turns this off. Any other replay revokes.
+    /// </summary>
+    public int CodeRetryGraceSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// The time all storage work of one token or revocation request may take, retries included; past it the request
+    /// answers 503. Kept well under the retry windows (<see cref="CodeRetryGraceSeconds"/>,
+    /// <see cref="RefreshReuseGraceSeconds"/>), so that a client retrying after a 503 whose write committed late still
+    /// meets its own earlier success rather than a replay.
+    /// </summary>
+    public int StorageBudgetSeconds { get; set; } = 8;
 }

@@ -10,6 +10,8 @@ public sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
     public const int MinRefreshLifetimeSeconds = 60;
     public const int MaxRefreshLifetimeSeconds = 31_536_000;
     public const int MaxRefreshReuseGraceSeconds = 300;
+    public const int MaxCodeRetryGraceSeconds = 300;
+    public const int MaxStorageBudgetSeconds = 60;
 
     public ValidateOptionsResult Validate(string? name, TokenOptions options)
     {
@@ -55,6 +57,26 @@ public sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
         if (options.RefreshReuseGraceSeconds is < 0 or > MaxRefreshReuseGraceSeconds)
         {
             failures.Add($"{SettingNames.TokenRefreshReuseGraceSeconds} must be between 0 and {MaxRefreshReuseGraceSeconds}; it is {options.RefreshReuseGraceSeconds}.");
+        }
+
+        if (options.CodeRetryGraceSeconds is < 0 or > MaxCodeRetryGraceSeconds)
+        {
+            failures.Add($"{SettingNames.TokenCodeRetryGraceSeconds} must be between 0 and {MaxCodeRetryGraceSeconds}; it is {options.CodeRetryGraceSeconds}.");
+        }
+
+        if (options.StorageBudgetSeconds is < 1 or > MaxStorageBudgetSeconds)
+        {
+            failures.Add($"{SettingNames.TokenStorageBudgetSeconds} must be between 1 and {MaxStorageBudgetSeconds}; it is {options.StorageBudgetSeconds}.");
+        }
+
+        // A 503 must come before a late commit could outlive the window in which the client's retry is recognised.
+        var budget = options.StorageBudgetSeconds;
+        foreach (var (setting, window) in new[] { (SettingNames.TokenRefreshReuseGraceSeconds, options.RefreshReuseGraceSeconds), (SettingNames.TokenCodeRetryGraceSeconds, options.CodeRetryGraceSeconds) })
+        {
+            if (window > 0 && window <= 2 * budget)
+            {
+                failures.Add($"{setting} ({window}) must be more than twice {SettingNames.TokenStorageBudgetSeconds} ({budget}), so that a client's retry after a 503 still falls in it; raise it, lower the budget, or set it to 0 to turn the retry off.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

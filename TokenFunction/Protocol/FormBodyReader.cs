@@ -87,10 +87,19 @@ public static class FormBodyReader
         var buffer = new byte[MaxBodyBytes + 1];
         var total = 0;
         int read;
-        while (total < buffer.Length
-               && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        try
         {
-            total += read;
+            while (total < buffer.Length
+                   && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (IOException e)
+        {
+            // Kestrel's BadHttpRequestException (body shorter than its Content-Length) and a reset connection are both
+            // IOExceptions, which would otherwise pass for a storage fault.
+            throw new IncompleteRequestBodyException(e);
         }
 
         if (total > MaxBodyBytes)

@@ -16,14 +16,18 @@ public sealed class OAuthResult : IActionResult
 
     private static readonly JsonSerializerOptions SerializerOptions = new(JsonSerializerDefaults.Web);
 
-    private OAuthResult(int statusCode, byte[] body, IReadOnlyList<KeyValuePair<string, string>> headers)
+    private OAuthResult(int statusCode, byte[] body, IReadOnlyList<KeyValuePair<string, string>> headers, string? errorCode = null)
     {
         StatusCode = statusCode;
         Body = body;
         Headers = headers;
+        ErrorCode = errorCode;
     }
 
     public int StatusCode { get; }
+
+    /// <summary>The OAuth <c>error</c> of an error response; null for a success.</summary>
+    public string? ErrorCode { get; }
 
     public byte[] Body { get; }
 
@@ -66,6 +70,17 @@ public sealed class OAuthResult : IActionResult
             [.. NoStore, new(HeaderNames.RetryAfter, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
     }
 
+    /// <summary>429: the source address failed client authentication too often; it may try again after the wait.</summary>
+    public static OAuthResult TooManyRequests(TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Error(
+            StatusCodes.Status429TooManyRequests,
+            OAuthErrorCodes.TemporarilyUnavailable,
+            $"Too many failed client authentications from this address; retry after {seconds} seconds.",
+            [.. NoStore, new(HeaderNames.RetryAfter, seconds)]);
+    }
+
     /// <summary>A public document (JWKS, metadata) that caches may keep for <paramref name="maxAgeSeconds"/>.</summary>
     public static OAuthResult PublicDocument<T>(T document, int maxAgeSeconds) =>
         Json(StatusCodes.Status200OK, document, [new(HeaderNames.CacheControl, $"public, max-age={maxAgeSeconds}")]);
@@ -90,8 +105,8 @@ public sealed class OAuthResult : IActionResult
     }
 
     private static OAuthResult Error(int statusCode, string error, string? description, KeyValuePair<string, string>[] headers) =>
-        Json(statusCode, new OAuthErrorResponse(error, description is null ? null : ErrorText.Sanitize(description)), headers);
+        Json(statusCode, new OAuthErrorResponse(error, description is null ? null : ErrorText.Sanitize(description)), headers, error);
 
-    private static OAuthResult Json<T>(int statusCode, T body, KeyValuePair<string, string>[] headers) =>
-        new(statusCode, JsonSerializer.SerializeToUtf8Bytes(body, SerializerOptions), headers);
+    private static OAuthResult Json<T>(int statusCode, T body, KeyValuePair<string, string>[] headers, string? errorCode = null) =>
+        new(statusCode, JsonSerializer.SerializeToUtf8Bytes(body, SerializerOptions), headers, errorCode);
 }

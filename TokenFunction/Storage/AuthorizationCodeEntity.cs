@@ -54,5 +54,11 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     /// <summary>Idle expiry of the grant's live refresh token; moved by every rotation (written in the same transaction).</summary>
     public DateTimeOffset? RefreshExpiresAt { get; set; }
 
+    /// <summary>
+    /// The grant's first refresh token, sealed under the code and its verifier (<see cref="CodeRetrySeal"/>), so that a
+    /// client retrying a code exchange whose answer it lost gets the same refresh token back and no second family.
+    /// </summary>
+    public string? SealedRefreshToken { get; set; }
+
     public bool IsRedeemed => RedemptionId is not null;
 }

@@ -44,13 +44,14 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     }
 
     /// <summary>
-    /// Indexes a grant that is about to get refresh tokens: by its absolute expiry (for the purge), and by subject and
-    /// by client (for <c>tokenctl grant revoke</c>). Written before the redemption transaction; idempotent upserts.
+    /// Indexes a grant that is about to get refresh tokens: by the idle expiry of its first refresh token (for the purge,
+    /// which moves the index row along as rotations slide that expiry), and by subject and by client (for
+    /// <c>tokenctl grant revoke</c>). Written before the redemption transaction; idempotent upserts.
     /// </summary>
-    public async Task IndexRefreshGrantAsync(AuthorizationCodeEntity grant, DateTimeOffset grantExpiresAt, CancellationToken cancellationToken)
+    public async Task IndexRefreshGrantAsync(AuthorizationCodeEntity grant, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         await Task.WhenAll(
-            IndexExpiryAsync(grant.PartitionKey, grantExpiresAt, cancellationToken),
+            IndexExpiryAsync(grant.PartitionKey, dueAt, cancellationToken),
             IndexOwnersAsync(grant, cancellationToken)).ConfigureAwait(false);
     }
 
@@ -64,7 +65,8 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.ByClient(grant.ClientId), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
     }
 
-    private async Task IndexExpiryAsync(string grantId, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    /// <summary>Puts the grant in the expiry index under the hour it becomes purgeable; an idempotent upsert.</summary>
+    public async Task IndexExpiryAsync(string grantId, DateTimeOffset dueAt, CancellationToken cancellationToken)
     {
         var expiry = await tables.GetAsync(TableNames.Expiry, cancellationToken).ConfigureAwait(false);
         await expiry.UpsertEntityAsync(new TableEntity(GrantIndexKeys.HourBucket(dueAt), grantId), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
@@ -74,23 +76,23 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         await FindByGrantAsync(GrantKeys.ForCode(code), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
-    /// Consumes the code if nobody has. Azure.Core may retry an update whose response was lost, and the retry
-    /// then sees 412 although this request won; so a 412 is called a replay only after a re-read shows
-    /// another request's redemption id on the row.
-    /// </summary>
-    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken) =>
-        await RedeemAsync(code, firstRefreshToken: null, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>
     /// Consumes the code and, when <paramref name="firstRefreshToken"/> is given, inserts the grant's first refresh
     /// token in the same entity-group transaction (both rows are in the grant's partition): the code is consumed
-    /// exactly when the refresh token exists.
+    /// exactly when the refresh token exists. Azure.Core may retry an update whose response was lost, and the retry then
+    /// fails although this request won; so every failure is judged by re-reading the row: this request's redemption id
+    /// on it means it won. When another request won, the re-read row is returned for the caller to judge (a client's
+    /// retry of a lost answer, or a replay); nothing is revoked here.
     /// </summary>
-    public async Task<RedeemOutcome> RedeemAsync(AuthorizationCodeEntity code, NewRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
+    public async Task<RedeemResult> RedeemAsync(AuthorizationCodeEntity code, NewRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
     {
         if (code.ETag == default)
         {
             throw new ArgumentException("Redeem needs the row's ETag: without it the update would not be conditional.", nameof(code));
+        }
+
+        if (firstRefreshToken is not null && firstRefreshToken.Row.PartitionKey != code.PartitionKey)
+        {
+            throw new ArgumentException("The refresh token row must be in the grant's partition.", nameof(firstRefreshToken));
         }
 
         var redemptionId = Guid.NewGuid().ToString("N");
@@ -99,84 +101,50 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             [nameof(AuthorizationCodeEntity.RedemptionId)] = redemptionId,
             [nameof(AuthorizationCodeEntity.RedeemedAt)] = time.GetUtcNow(),
         };
-        var table = await Grants(cancellationToken).ConfigureAwait(false);
         if (firstRefreshToken is not null)
         {
-            return await RedeemWithRefreshTokenAsync(table, code, update, redemptionId, firstRefreshToken, cancellationToken).ConfigureAwait(false);
+            update[nameof(AuthorizationCodeEntity.GrantExpiresAt)] = firstRefreshToken.GrantExpiresAt;
+            update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = firstRefreshToken.Row.ExpiresAt;
+            update[nameof(AuthorizationCodeEntity.SealedRefreshToken)] = firstRefreshToken.SealedForRetry;
         }
 
-        try
-        {
-            await table.UpdateEntityAsync(update, code.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-            return RedeemOutcome.Redeemed;
-        }
-        catch (RequestFailedException e) when (e.Status is 412 or 404)
-        {
-            var current = await FindByGrantAsync(code.PartitionKey, cancellationToken).ConfigureAwait(false);
-            if (current?.RedemptionId == redemptionId)
-            {
-                LogRetriedRedemptionWon(logger, GrantKeys.ForLog(code.PartitionKey));
-                return RedeemOutcome.Redeemed;
-            }
-
-            if (current is not null)
-            {
-                await RevokeGrantAsync(current, cancellationToken).ConfigureAwait(false);
-            }
-
-            return RedeemOutcome.AlreadyRedeemed;
-        }
-    }
-
-    private async Task<RedeemOutcome> RedeemWithRefreshTokenAsync(
-        TableClient table, AuthorizationCodeEntity code, TableEntity update, string redemptionId, NewRefreshToken refresh, CancellationToken cancellationToken)
-    {
-        if (refresh.Row.PartitionKey != code.PartitionKey)
-        {
-            throw new ArgumentException("The refresh token row must be in the grant's partition.", nameof(refresh));
-        }
-
-        update[nameof(AuthorizationCodeEntity.GrantExpiresAt)] = refresh.GrantExpiresAt;
-        update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = refresh.Row.ExpiresAt;
+        var table = await Grants(cancellationToken).ConfigureAwait(false);
         var etag = code.ETag;
         for (var attempt = 1; ; attempt++)
         {
-            // UpdateMerge WITH the ETag: without one the action carries no If-Match and becomes an upsert.
-            TableTransactionAction[] actions =
-            [
-                new(TableTransactionActionType.UpdateMerge, update, etag),
-                new(TableTransactionActionType.Add, refresh.Row),
-            ];
             try
             {
-                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-                return RedeemOutcome.Redeemed;
+                if (firstRefreshToken is null)
+                {
+                    await table.UpdateEntityAsync(update, etag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // UpdateMerge WITH the ETag: without one the action carries no If-Match and becomes an upsert.
+                    TableTransactionAction[] actions =
+                    [
+                        new(TableTransactionActionType.UpdateMerge, update, etag),
+                        new(TableTransactionActionType.Add, firstRefreshToken.Row),
+                    ];
+                    await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                }
+
+                return new RedeemResult(RedeemOutcome.Redeemed);
             }
             catch (RequestFailedException e)
             {
-                // Re-read before concluding anything: a retried batch whose first attempt won sees 412 (or 409 on the
+                // Re-read before concluding anything: a retried write whose first attempt won sees 412 (or 409 on the
                 // Add), and Azurite fails concurrent batches with "Transaction Overlap!" (500) although nobody won.
                 var current = await FindByGrantAsync(code.PartitionKey, cancellationToken).ConfigureAwait(false);
                 if (current?.RedemptionId == redemptionId)
                 {
                     LogRetriedRedemptionWon(logger, GrantKeys.ForLog(code.PartitionKey));
-                    return RedeemOutcome.Redeemed;
+                    return new RedeemResult(RedeemOutcome.Redeemed);
                 }
 
-                if (current is null)
+                if (current is null || current.IsRedeemed || current.RevokedAt is not null)
                 {
-                    return RedeemOutcome.AlreadyRedeemed;
-                }
-
-                if (current.IsRedeemed)
-                {
-                    await RevokeGrantAsync(current, cancellationToken).ConfigureAwait(false);
-                    return RedeemOutcome.AlreadyRedeemed;
-                }
-
-                if (current.RevokedAt is not null)
-                {
-                    return RedeemOutcome.AlreadyRedeemed;
+                    return new RedeemResult(RedeemOutcome.AlreadyRedeemed, current);
                 }
 
                 if (attempt >= MaxTransactionAttempts)
@@ -231,11 +199,19 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         }
     }
 
+    /// <summary>The grant's root row, read column by column.</summary>
+    /// <exception cref="MalformedRowException">The row breaks the documented layout.</exception>
     public async Task<AuthorizationCodeEntity?> FindByGrantAsync(string grantId, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<AuthorizationCodeEntity>(grantId, AuthorizationCodeEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? row.Value : null;
+        return await ReadRootAsync(table, grantId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The one way a grant's root row is read, shared with <see cref="RefreshTokenStore"/>.</summary>
+    internal static async Task<AuthorizationCodeEntity?> ReadRootAsync(TableClient grants, string grantId, CancellationToken cancellationToken)
+    {
+        var row = await TableRows.GetIfExistsAsync<TableEntity>(grants, grantId, AuthorizationCodeEntity.Row, cancellationToken).ConfigureAwait(false);
+        return row is null ? null : AuthorizationCodeRows.Read(row);
     }
 
     private ValueTask<TableClient> Grants(CancellationToken cancellationToken) => tables.GetAsync(TableNames.Grants, cancellationToken);
@@ -243,7 +219,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grant {Grant} is revoked.")]
     private static partial void LogGrantRevoked(ILogger logger, string grant);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The redemption transaction of grant {Grant} failed ({Status}) with the code still unredeemed; retrying.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The redemption of grant {Grant} failed ({Status}) with the code still unredeemed; retrying.")]
     private static partial void LogTransactionRetried(ILogger logger, string grant, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grant {Grant} is revoked, but its purge index row could not be written ({Status}); it is purged at its expiry instead.")]

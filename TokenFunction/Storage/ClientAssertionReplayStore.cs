@@ -75,7 +75,8 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
         var filter = TableClient.CreateQueryFilter($"ExpiresAt lt {time.GetUtcNow()}");
         var deleted = 0;
         var seen = 0;
-        await foreach (var row in table.QueryAsync<ClientAssertionEntity>(filter, maxPerPage: Math.Min(maxRows, 1000), cancellationToken: cancellationToken).ConfigureAwait(false))
+        // Keys only: the filter runs in storage, and no other column can make the page unreadable.
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(maxRows, 1000), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             try
             {

@@ -7,11 +7,23 @@ namespace TokenFunction.Storage;
 /// <summary>Reads and registers clients in <see cref="TableNames.Clients"/>.</summary>
 public sealed class ClientStore(TokenTables tables, TimeProvider time)
 {
+    /// <exception cref="MalformedRowException">The registration row breaks the documented layout.</exception>
     public async Task<OAuthClient?> FindAsync(string clientId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableNames.Clients, cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<ClientEntity>(clientId, ClientEntity.Row, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } entity ? ToClient(entity) : null;
+        var entity = await TableRows.GetIfExistsAsync<ClientEntity>(table, clientId, ClientEntity.Row, cancellationToken).ConfigureAwait(false);
+        if (entity is null)
+        {
+            return null;
+        }
+
+        Uri? jwksUri = null;
+        if (!string.IsNullOrEmpty(entity.JwksUri) && !Uri.TryCreate(entity.JwksUri, UriKind.Absolute, out jwksUri))
+        {
+            throw new MalformedRowException(TableNames.Clients, clientId, ClientEntity.Row, $"the column {nameof(ClientEntity.JwksUri)} is not an absolute URI");
+        }
+
+        return ToClient(entity, jwksUri);
     }
 
     /// <summary>Registers a client; with <paramref name="replace"/> an existing registration is overwritten.</summary>
@@ -62,12 +74,12 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time)
         return response.Status != 404;
     }
 
-    private static OAuthClient ToClient(ClientEntity entity) => new()
+    private static OAuthClient ToClient(ClientEntity entity, Uri? jwksUri) => new()
     {
         ClientId = entity.PartitionKey,
         SecretHash = string.IsNullOrEmpty(entity.SecretHash) ? null : entity.SecretHash,
         Jwks = string.IsNullOrEmpty(entity.Jwks) ? null : entity.Jwks,
-        JwksUri = string.IsNullOrEmpty(entity.JwksUri) ? null : new Uri(entity.JwksUri, UriKind.Absolute),
+        JwksUri = jwksUri,
         RedirectUris = entity.RedirectUris.Split('\n', StringSplitOptions.RemoveEmptyEntries),
         AllowedScopes = entity.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),
         AllowedGrantTypes = entity.GrantTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal),

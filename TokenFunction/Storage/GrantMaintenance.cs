@@ -9,7 +9,19 @@ public sealed record PurgeReport(int IndexRowsVisited, int GrantsDeleted, int Ro
 {
     /// <summary>Rows of expired client assertion ids deleted (see <see cref="ClientAssertionReplayStore"/>).</summary>
     public int AssertionIdsDeleted { get; init; }
+
+    /// <summary>Grants whose root row could not be read (<see cref="MalformedRowException"/>), deleted as past their index.</summary>
+    public int UnreadableGrantsDeleted { get; init; }
+
+    public PurgeReport Add(PurgeReport other) => new(IndexRowsVisited + other.IndexRowsVisited, GrantsDeleted + other.GrantsDeleted, RowsDeleted + other.RowsDeleted)
+    {
+        AssertionIdsDeleted = AssertionIdsDeleted + other.AssertionIdsDeleted,
+        UnreadableGrantsDeleted = UnreadableGrantsDeleted + other.UnreadableGrantsDeleted,
+    };
 }
+
+/// <summary>What a revoke-all did: grants revoked now, and grants skipped because their root row could not be read.</summary>
+public sealed record RevokeReport(int Revoked, int Skipped);
 
 /// <summary>
 /// Housekeeping Table Storage cannot do itself (it has no TTL), and the operator's "revoke everything of X".
@@ -38,20 +50,21 @@ public sealed partial class GrantMaintenance(
             }
         }
 
-        int grants = 0, rows = 0;
+        int grants = 0, rows = 0, unreadable = 0;
         foreach (var index in due)
         {
-            var (finished, deletedRows) = await PurgeGrantAsync(index.RowKey, now, cancellationToken).ConfigureAwait(false);
-            rows += deletedRows;
-            grants += deletedRows > 0 ? 1 : 0;
-            if (finished)
+            var outcome = await PurgeGrantAsync(index.RowKey, now, cancellationToken).ConfigureAwait(false);
+            rows += outcome.DeletedRows;
+            grants += outcome.DeletedRows > 0 ? 1 : 0;
+            unreadable += outcome.Unreadable ? 1 : 0;
+            if (outcome.Finished)
             {
                 await DeleteIfUnchangedAsync(expiry, index, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        LogPurged(logger, due.Count, grants, rows);
-        return new PurgeReport(due.Count, grants, rows);
+        LogPurged(logger, due.Count, grants, rows, unreadable);
+        return new PurgeReport(due.Count, grants, rows) { UnreadableGrantsDeleted = unreadable };
     }
 
     /// <summary>
@@ -64,7 +77,7 @@ public sealed partial class GrantMaintenance(
         for (var batch = 0; batch < maxBatches; batch++)
         {
             var report = await PurgeBatchAsync(batchSize, cancellationToken).ConfigureAwait(false);
-            total = new PurgeReport(total.IndexRowsVisited + report.IndexRowsVisited, total.GrantsDeleted + report.GrantsDeleted, total.RowsDeleted + report.RowsDeleted);
+            total = total.Add(report);
             if (report.IndexRowsVisited < batchSize)
             {
                 break;
@@ -75,59 +88,74 @@ public sealed partial class GrantMaintenance(
         return total with { AssertionIdsDeleted = assertions };
     }
 
-    /// <summary>Revokes every grant indexed under the subject (or client); returns how many it revoked now.</summary>
-    public async Task<int> RevokeAllAsync(string indexPartition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Revokes every grant indexed under the subject (or client). A grant whose root row cannot be read is skipped and
+    /// logged: it cannot issue anything (the token endpoint refuses it too), and the purge deletes it past its index.
+    /// </summary>
+    public async Task<RevokeReport> RevokeAllAsync(string indexPartition, CancellationToken cancellationToken)
     {
         var index = await tables.GetAsync(TableNames.GrantIndex, cancellationToken).ConfigureAwait(false);
-        var revoked = 0;
+        int revoked = 0, skipped = 0;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {indexPartition}");
         await foreach (var row in index.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var root = await codes.FindByGrantAsync(row.RowKey, cancellationToken).ConfigureAwait(false);
-            if (root is null)
+            try
             {
-                await DeleteIfUnchangedAsync(index, row, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
+                var root = await codes.FindByGrantAsync(row.RowKey, cancellationToken).ConfigureAwait(false);
+                if (root is null)
+                {
+                    await DeleteIfUnchangedAsync(index, row, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
 
-            if (root.RevokedAt is null)
+                if (root.RevokedAt is null)
+                {
+                    await codes.RevokeGrantAsync(root, cancellationToken).ConfigureAwait(false);
+                    revoked++;
+                }
+            }
+            catch (MalformedRowException e)
             {
-                await codes.RevokeGrantAsync(root, cancellationToken).ConfigureAwait(false);
-                revoked++;
+                skipped++;
+                LogUnreadableGrantSkipped(logger, e.ShortId, e.Problem);
             }
         }
 
-        return revoked;
+        return new RevokeReport(revoked, skipped);
     }
 
     /// <summary>
     /// Deletes the grant's partition when the grant is dead: revoked, a code never redeemed (or redeemed without refresh
-    /// tokens) past its expiry, or a grant past its absolute refresh lifetime. Retired refresh tokens go with their grant, not
-    /// before: they are what detects reuse. Finished = the index row may go.
+    /// tokens) past its expiry, or refresh tokens past their idle or absolute expiry. Retired refresh tokens go with
+    /// their grant, not before: they are what detects reuse. A live grant's index row is moved to the hour it becomes
+    /// purgeable (rotations slide the idle expiry; a code's row comes due before its grant's). A root row that cannot be
+    /// read is past its index and unusable: the partition goes. Finished = the index row may go.
     /// </summary>
-    private async Task<(bool Finished, int DeletedRows)> PurgeGrantAsync(string grantId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<GrantPurge> PurgeGrantAsync(string grantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var grants = await tables.GetAsync(TableNames.Grants, cancellationToken).ConfigureAwait(false);
-        var root = await codes.FindByGrantAsync(grantId, cancellationToken).ConfigureAwait(false);
+        AuthorizationCodeEntity? root;
+        try
+        {
+            root = await codes.FindByGrantAsync(grantId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MalformedRowException e)
+        {
+            var removed = await DeletePartitionAsync(grants, grantId, keepRoot: false, cancellationToken).ConfigureAwait(false);
+            LogUnreadableGrantDeleted(logger, e.ShortId, e.Problem, removed);
+            return new GrantPurge(Finished: true, removed, Unreadable: true);
+        }
+
         if (root is not null && !IsDead(root, now))
         {
-            // An earlier index row (the code's expiry) of a grant that got refresh tokens and its own, later index row.
-            return (root.GrantExpiresAt is not null, 0);
+            await codes.IndexExpiryAsync(grantId, DueAt(root), cancellationToken).ConfigureAwait(false);
+            return new GrantPurge(Finished: true, DeletedRows: 0);
         }
 
-        var deleted = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {grantId}");
-        await foreach (var row in grants.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            if (row.RowKey != AuthorizationCodeEntity.Row && await DeleteIfUnchangedAsync(grants, row, cancellationToken).ConfigureAwait(false))
-            {
-                deleted++;
-            }
-        }
-
+        var deleted = await DeletePartitionAsync(grants, grantId, keepRoot: true, cancellationToken).ConfigureAwait(false);
         if (root is null)
         {
-            return (true, deleted);
+            return new GrantPurge(Finished: true, deleted);
         }
 
         // The root last, with the ETag read above: if a late replay revoked it meanwhile, it stays for the next run.
@@ -138,7 +166,7 @@ public sealed partial class GrantMaintenance(
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
-            return (false, deleted);
+            return new GrantPurge(Finished: false, deleted);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -148,12 +176,38 @@ public sealed partial class GrantMaintenance(
         await Task.WhenAll(
             DeleteAsync(index, GrantIndexKeys.BySubject(root.Subject), grantId, cancellationToken),
             DeleteAsync(index, GrantIndexKeys.ByClient(root.ClientId), grantId, cancellationToken)).ConfigureAwait(false);
-        return (true, deleted);
+        return new GrantPurge(Finished: true, deleted);
     }
 
-    /// <summary>Revoked, or past the end of the last thing it could issue (its refresh tokens, else its code).</summary>
-    public static bool IsDead(AuthorizationCodeEntity root, DateTimeOffset now) =>
-        root.RevokedAt is not null || (root.GrantExpiresAt is { } grantExpiresAt ? now >= grantExpiresAt : now >= root.ExpiresAt);
+    /// <summary>Deletes the partition's rows (found by their keys alone, so no column can break the query), each if unchanged.</summary>
+    private static async Task<int> DeletePartitionAsync(TableClient grants, string grantId, bool keepRoot, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {grantId}");
+        await foreach (var row in grants.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if ((!keepRoot || row.RowKey != AuthorizationCodeEntity.Row) && await DeleteIfUnchangedAsync(grants, row, cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    private sealed record GrantPurge(bool Finished, int DeletedRows, bool Unreadable = false);
+
+    /// <summary>
+    /// When the grant becomes purgeable unless revoked first: the end of its refresh tokens (the live token's idle expiry,
+    /// capped by the grant's absolute expiry) once a redemption issued them, else the code's expiry.
+    /// </summary>
+    public static DateTimeOffset DueAt(AuthorizationCodeEntity root) =>
+        root.GrantExpiresAt is { } grantExpiresAt
+            ? root.RefreshExpiresAt is { } idle && idle < grantExpiresAt ? idle : grantExpiresAt
+            : root.ExpiresAt;
+
+    /// <summary>Revoked, or past the end of the last thing it could issue (see <see cref="DueAt"/>).</summary>
+    public static bool IsDead(AuthorizationCodeEntity root, DateTimeOffset now) => root.RevokedAt is not null || now >= DueAt(root);
 
     private static async Task<bool> DeleteIfUnchangedAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
     {
@@ -175,6 +229,12 @@ public sealed partial class GrantMaintenance(
         await table.DeleteEntityAsync(partitionKey, rowKey, ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purge: {IndexRows} due index rows, {Grants} grants deleted ({Rows} rows).")]
-    private static partial void LogPurged(ILogger logger, int indexRows, int grants, int rows);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purge: {IndexRows} due index rows, {Grants} grants deleted ({Rows} rows), {Unreadable} of them unreadable.")]
+    private static partial void LogPurged(ILogger logger, int indexRows, int grants, int rows, int unreadable);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Purge: grant {Grant} is past its expiry index and its root row cannot be read ({Problem}); deleted its {Rows} rows.")]
+    private static partial void LogUnreadableGrantDeleted(ILogger logger, string grant, string problem, int rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped grant {Grant}: its root row cannot be read ({Problem}). It cannot issue tokens; the purge deletes it past its expiry index.")]
+    private static partial void LogUnreadableGrantSkipped(ILogger logger, string grant, string problem);
 }

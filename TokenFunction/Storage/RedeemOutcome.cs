@@ -5,6 +5,9 @@ public enum RedeemOutcome
     /// <summary>This request consumed the code.</summary>
     Redeemed,
 
-    /// <summary>Another request consumed it first (or it is gone): a replay.</summary>
+    /// <summary>Another request consumed it first, or the grant was revoked or is gone.</summary>
     AlreadyRedeemed,
 }
+
+/// <summary>What a redemption ended as; <see cref="Current"/> is the row as re-read when another request won (null if gone).</summary>
+public sealed record RedeemResult(RedeemOutcome Outcome, AuthorizationCodeEntity? Current = null);

@@ -32,21 +32,20 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
     private const int MaxAttempts = 5;
 
     /// <summary>The grant's root row and the token's row, read in parallel (one round trip of latency).</summary>
+    /// <exception cref="MalformedRowException">Either row breaks the documented layout.</exception>
     public async Task<(AuthorizationCodeEntity? Root, RefreshTokenEntity? Token)> FindAsync(string grantId, string rowKey, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        var root = table.GetEntityIfExistsAsync<AuthorizationCodeEntity>(grantId, AuthorizationCodeEntity.Row, cancellationToken: cancellationToken);
-        var token = table.GetEntityIfExistsAsync<RefreshTokenEntity>(grantId, rowKey, cancellationToken: cancellationToken);
-        var rootRow = await root.ConfigureAwait(false);
-        var tokenRow = await token.ConfigureAwait(false);
-        return (rootRow.HasValue ? rootRow.Value : null, tokenRow.HasValue ? tokenRow.Value : null);
+        var root = AuthorizationCodeStore.ReadRootAsync(table, grantId, cancellationToken);
+        var token = TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, rowKey, cancellationToken);
+        await Task.WhenAll(root, token).ConfigureAwait(false);
+        return (await root.ConfigureAwait(false), await token.ConfigureAwait(false));
     }
 
     public async Task<RefreshTokenEntity?> FindTokenAsync(string grantId, string rowKey, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<RefreshTokenEntity>(grantId, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? row.Value : null;
+        return await TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, rowKey, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -14,9 +14,7 @@ public static class RefreshTokens
     public const string RowKeyPrefix = "rt:";
     private const int SecretBytes = 32;
     private const int EncodedLength = 43;
-    private const int NonceBytes = 12;
-    private const int TagBytes = 16;
-    private static readonly byte[] SuccessorInfo = Encoding.ASCII.GetBytes("successor");
+    private const string SuccessorPurpose = "successor";
 
     public static string NewToken(string grantId) =>
         $"{grantId}.{Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes))}";
@@ -46,56 +44,13 @@ public static class RefreshTokens
         return true;
     }
 
-    public static string Seal(string oldToken, string successor, string associatedData)
-    {
-        var key = KeyOf(oldToken);
-        var plaintext = Encoding.UTF8.GetBytes(successor);
-        var sealedBytes = new byte[NonceBytes + plaintext.Length + TagBytes];
-        var nonce = sealedBytes.AsSpan(0, NonceBytes);
-        RandomNumberGenerator.Fill(nonce);
-        using (var aes = new AesGcm(key, TagBytes))
-        {
-            aes.Encrypt(nonce, plaintext, sealedBytes.AsSpan(NonceBytes, plaintext.Length), sealedBytes.AsSpan(NonceBytes + plaintext.Length), Encoding.UTF8.GetBytes(associatedData));
-        }
-
-        CryptographicOperations.ZeroMemory(key);
-        return Base64Url.EncodeToString(sealedBytes);
-    }
+    /// <summary>Seals the successor under the old token: only a holder of the old token can recover it.</summary>
+    public static string Seal(string oldToken, string successor, string associatedData) =>
+        SecretSealing.Seal(oldToken, SuccessorPurpose, successor, associatedData);
 
     /// <summary>The successor, or null when the value was not sealed under this token (or was tampered with).</summary>
-    public static string? Open(string oldToken, string sealedValue, string associatedData)
-    {
-        if (!Base64Url.IsValid(sealedValue))
-        {
-            return null;
-        }
-
-        var sealedBytes = Base64Url.DecodeFromChars(sealedValue);
-        if (sealedBytes.Length <= NonceBytes + TagBytes)
-        {
-            return null;
-        }
-
-        var key = KeyOf(oldToken);
-        var plaintext = new byte[sealedBytes.Length - NonceBytes - TagBytes];
-        try
-        {
-            using var aes = new AesGcm(key, TagBytes);
-            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, plaintext.Length), sealedBytes.AsSpan(NonceBytes + plaintext.Length), plaintext, Encoding.UTF8.GetBytes(associatedData));
-            return Encoding.UTF8.GetString(plaintext);
-        }
-        catch (AuthenticationTagMismatchException)
-        {
-            return null;
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(key);
-        }
-    }
-
-    private static byte[] KeyOf(string token) =>
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(token), 32, salt: [], info: SuccessorInfo);
+    public static string? Open(string oldToken, string sealedValue, string associatedData) =>
+        SecretSealing.Open(oldToken, SuccessorPurpose, sealedValue, associatedData);
 
     private static bool IsBase64Url(string value) =>
         value.Length == EncodedLength && value.All(c => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_');

@@ -140,7 +140,8 @@ public class TokenEndpointTests
             new ClientAssertionReplayStore(tables, time),
             Options.Create(new TokenOptions { Issuer = "https://issuer.example.test" }),
             time);
-        return new TokenEndpoint(new ClientAuthenticator(new ClientStore(tables, time), assertions), new GrantHandlers([]), NullLogger<TokenEndpoint>.Instance);
+        var form = new FormRequest(new FailedAuthenticationThrottle(Options.Create(new ThrottlingOptions())), Options.Create(new TokenOptions()));
+        return new TokenEndpoint(form, new ClientAuthenticator(new ClientStore(tables, time), assertions), new GrantHandlers([]), NullLogger<TokenEndpoint>.Instance);
     }
 
     private static JsonElement Body(HttpResponse response)

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Net;
+using TokenFunction.Hosting;
+using TokenFunction.Protocol;
+using TokenFunction.Storage;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.EndToEnd;
+
+/// <summary>
+/// A network that loses answers must not cost the user the grant. A second host reaches Azurite through a
+/// <see cref="StorageProxy"/> that holds, hangs or cuts storage requests; its storage budget is one second, so a 503 comes
+/// long before the retry windows close. The client then retries as RFC 6749 clients do.
+/// </summary>
+public sealed class LostAnswerTests : EndToEndTest
+{
+    private const int BudgetSeconds = 1;
+
+    private StorageProxy proxy = null!;
+    private ServiceHost proxied = null!;
+
+    [OneTimeSetUp]
+    public async Task StartProxiedHostAsync()
+    {
+        proxy = await StorageProxy.StartAsync();
+        proxied = await ServiceHost.StartAsync(new Dictionary<string, string?>
+        {
+            [SettingNames.TablesConnectionString] = proxy.ConnectionString,
+            [SettingNames.TokenStorageBudgetSeconds] = BudgetSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, logs: ProxiedLogs);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopProxiedHostAsync()
+    {
+        await proxied.DisposeAsync();
+        await proxy.DisposeAsync();
+    }
+
+    private LogCollector ProxiedLogs { get; } = new();
+
+    [Test]
+    public async Task StorageThatNeverAnswers_Gives503WithinTheBudget_AndTheCodeStaysRedeemable()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+
+        var clock = Stopwatch.StartNew();
+        Duende.IdentityModel.Client.TokenResponse failed;
+        using (proxy.Hang(_ => true))
+        {
+            failed = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
+        }
+
+        var elapsed = clock.Elapsed;
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
+        Assert.That(failed.HttpResponse!.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
+        // Far below what the SDK alone would take (4 tries of a network timeout each); generous, not a timing target.
+        Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "the budget, retries included, bounds the request");
+
+        var retried = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
+        Assert.That(retried.IsError, Is.False, "nothing reached storage, so the code is still redeemable: " + retried.Raw);
+    }
+
+    [Test]
+    public async Task CodeExchangeWhoseWriteCommitsAfterThe503_RetriedWithTheSameVerifier_GetsATokenSet_AndOneRefreshFamily()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        var committed = proxy.HoldNext(r => r.IsBatchOn(TableNames.Grants), hold: TimeSpan.FromSeconds(3 * BudgetSeconds));
+
+        var failed = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
+
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
+        Assert.That(committed.IsCompleted, Is.False, "the service answered 503 before the write reached storage");
+        Assert.That(await committed, Is.EqualTo(202), "the held redemption then committed (a batch answers 202)");
+
+        var retried = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
+
+        await AssertOneLiveFamilyAsync(client, code, retried);
+    }
+
+    [Test]
+    public async Task CodeExchangeWhoseAnswerIsLostAfterTheCommit_RetriedWithTheSameVerifier_GetsATokenSet_AndOneRefreshFamily()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        var grantId = GrantKeys.ForCode(code.Code);
+        var committed = false;
+
+        Duende.IdentityModel.Client.TokenResponse failed;
+        // The redemption reaches storage and commits; from then on every answer about the grant is lost.
+        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsBatchOn(TableNames.Grants) && r.Body.Contains(grantId, StringComparison.Ordinal) && (committed = true)))
+        {
+            failed = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
+        }
+
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
+        Assert.That(committed, Is.True, "the redemption reached storage");
+        Assert.That((await GrantTable.RootAsync(grantId)).ContainsKey(nameof(AuthorizationCodeEntity.RedemptionId)), Is.True, "and committed");
+
+        var retried = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
+
+        await AssertOneLiveFamilyAsync(client, code, retried);
+    }
+
+    [Test]
+    public async Task RefreshWhoseRotationCommitsAfterThe503_RetriedWithTheSameToken_GetsTheSuccessor_AndTheGrantStaysAlive()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var first = await RedeemAsync(client, await Clients.IssueCodeAsync(client.ClientId));
+        Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
+        var committed = proxy.HoldNext(r => r.IsBatchOn(TableNames.Grants), hold: TimeSpan.FromSeconds(3 * BudgetSeconds));
+
+        var failed = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
+        Assert.That(committed.IsCompleted, Is.False, "the service answered 503 before the rotation reached storage");
+        Assert.That(await committed, Is.EqualTo(202), "the held rotation then committed");
+
+        var retried = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
+
+        await AssertRotatedOnceAsync(client, first.RefreshToken!, retried);
+    }
+
+    [Test]
+    public async Task RefreshWhoseAnswerIsLostAfterTheCommit_RetriedWithTheSameToken_GetsTheSuccessor_AndTheGrantStaysAlive()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var first = await RedeemAsync(client, await Clients.IssueCodeAsync(client.ClientId));
+        var grantId = GrantTable.GrantOf(first.RefreshToken!);
+        var committed = false;
+
+        Duende.IdentityModel.Client.TokenResponse failed;
+        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsBatchOn(TableNames.Grants) && r.Body.Contains(grantId, StringComparison.Ordinal) && (committed = true)))
+        {
+            failed = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
+        }
+
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
+        Assert.That(committed, Is.True, "the rotation reached storage");
+
+        var retried = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
+
+        await AssertRotatedOnceAsync(client, first.RefreshToken!, retried);
+    }
+
+    [Test]
+    public async Task DependencyFailure_IsLoggedAsAWarningNamingTheFault_WithoutCredentials()
+    {
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+
+        using (proxy.Hang(_ => true))
+        {
+            var failed = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
+            Assert.That(failed.HttpStatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), failed.Raw);
+        }
+
+        var entry = ProxiedLogs.Entries.Last(e => client.ClientId.Equals(e["ClientId"]));
+        Assert.Multiple(() =>
+        {
+            Assert.That(entry.Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
+            Assert.That(entry["Status"], Is.EqualTo(503));
+            Assert.That(entry.Message, Does.Contain("dependency failed"));
+            Assert.That(ProxiedLogs.AllText(), Does.Not.Contain(code.Code).And.Not.Contain(code.Verifier!));
+        });
+    }
+
+    /// <summary>The retry got a working token set, and the grant has one refresh token: the one the retry returned.</summary>
+    private async Task AssertOneLiveFamilyAsync(RegisteredClient client, IssuedCode code, Duende.IdentityModel.Client.TokenResponse retried)
+    {
+        Assert.That(retried.IsError, Is.False, "the retry of a lost answer gets a token set: " + retried.Raw);
+        Assert.That(retried.RefreshToken, Is.Not.Null);
+        var grantId = GrantKeys.ForCode(code.Code);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await GrantTable.LiveRefreshRowsAsync(grantId), Is.EqualTo(1), "one refresh family");
+            Assert.That((await GrantTable.RootAsync(grantId)).ContainsKey(nameof(AuthorizationCodeEntity.RevokedAt)), Is.False, "the grant stays alive");
+        });
+        await JwtValidation.ValidateAsync(Http, Host.JwksUri, retried.AccessToken!, ServiceHost.Issuer, ServiceHost.Audience);
+        var refreshed = await CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, retried.RefreshToken!);
+        Assert.That(refreshed.IsError, Is.False, "the refresh token the retry returned works: " + refreshed.Raw);
+    }
+
+    private async Task AssertRotatedOnceAsync(RegisteredClient client, string presented, Duende.IdentityModel.Client.TokenResponse retried)
+    {
+        Assert.That(retried.IsError, Is.False, "the retry of a lost answer gets the successor: " + retried.Raw);
+        var grantId = GrantTable.GrantOf(presented);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(retried.RefreshToken, Is.Not.EqualTo(presented));
+            Assert.That(await GrantTable.LiveRefreshRowsAsync(grantId), Is.EqualTo(1), "one live refresh token");
+            Assert.That((await GrantTable.RootAsync(grantId)).ContainsKey(nameof(AuthorizationCodeEntity.RevokedAt)), Is.False, "the grant stays alive");
+        });
+        var next = await CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, retried.RefreshToken!);
+        Assert.That(next.IsError, Is.False, "the successor works: " + next.Raw);
+    }
+}

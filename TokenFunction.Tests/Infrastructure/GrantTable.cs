@@ -1,0 +1,23 @@
+using Azure.Data.Tables;
+using TokenFunction.Storage;
+
+namespace TokenFunction.Tests.Infrastructure;
+
+/// <summary>Reads a grant's partition straight from Azurite, for tests that check what storage holds.</summary>
+public static class GrantTable
+{
+    public static TableClient Client() => new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Grants);
+
+    public static async Task<List<TableEntity>> RowsAsync(string grantId) =>
+        await Client().QueryAsync<TableEntity>(e => e.PartitionKey == grantId).ToListAsync();
+
+    /// <summary>Refresh token rows of the grant that are not retired: a grant has at most one, else two families live.</summary>
+    public static async Task<int> LiveRefreshRowsAsync(string grantId) =>
+        (await RowsAsync(grantId)).Count(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal) && !r.ContainsKey(nameof(RefreshTokenEntity.RetiredAt)));
+
+    public static async Task<TableEntity> RootAsync(string grantId) =>
+        (await Client().GetEntityAsync<TableEntity>(grantId, AuthorizationCodeEntity.Row)).Value;
+
+    /// <summary>The grant id (partition) a refresh token names.</summary>
+    public static string GrantOf(string refreshToken) => refreshToken.Split('.')[0];
+}
