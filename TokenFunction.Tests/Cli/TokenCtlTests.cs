@@ -233,7 +233,7 @@ public sealed class TokenCtlTests
         Assert.Multiple(() =>
         {
             Assert.That(removed.ExitCode, Is.EqualTo(0), removed.StandardError);
-            Assert.That(removed.StandardOutput.Trim(), Is.EqualTo($"removed client '{client.ClientId}'; revoked 1 grant(s)"));
+            Assert.That(removed.StandardOutput.Trim(), Is.EqualTo($"removed client '{client.ClientId}'; revoked 1 grant(s); skipped 0 unreadable grant row(s)"));
             Assert.That(again.ExitCode, Is.Not.EqualTo(0));
             Assert.That(OneLine(again.StandardError), Does.Contain($"no client '{client.ClientId}'"));
         });
@@ -262,7 +262,7 @@ public sealed class TokenCtlTests
         Assert.Multiple(() =>
         {
             Assert.That(revoke.ExitCode, Is.EqualTo(0), revoke.StandardError);
-            Assert.That(revoke.StandardOutput.Trim(), Is.EqualTo("revoked 1 grant(s)"));
+            Assert.That(revoke.StandardOutput.Trim(), Is.EqualTo("revoked 1 grant(s); skipped 0 unreadable grant row(s)"));
             Assert.That(purge.ExitCode, Is.EqualTo(0), purge.StandardError);
             Assert.That(purge.StandardOutput, Does.StartWith("visited "));
         });

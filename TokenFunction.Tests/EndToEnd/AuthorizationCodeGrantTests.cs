@@ -9,6 +9,18 @@ namespace TokenFunction.Tests.EndToEnd;
 /// <summary>The code grant's checks (RFC 6749 section 4.1.3, RFC 7636): each failure is invalid_grant or invalid_request.</summary>
 public sealed class AuthorizationCodeGrantTests : EndToEndTest
 {
+    private const int RetryWindowSeconds = 30;
+
+    protected override bool UsesFakeClock => true;
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        [TokenFunction.Hosting.SettingNames.TokenCodeRetryGraceSeconds] = RetryWindowSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    private async Task<AuthorizationCodeEntity> RowAsync(IssuedCode code) =>
+        (await Host.Services.GetRequiredService<AuthorizationCodeStore>().FindAsync(code.Code, CancellationToken.None))!;
+
     [Test]
     public async Task UnknownCode_IsInvalidGrant()
     {
@@ -19,19 +31,93 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
     }
 
     [Test]
-    public async Task CodeRedeemedTwice_SecondIsInvalidGrantAndTheGrantIsRevoked()
+    public async Task CodeRedeemedAgainBySameClientAndVerifierWithinTheRetryWindow_GetsAFreshAccessTokenAndTheSameRefreshToken()
     {
-        var client = await Clients.AddPublicAsync();
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
         var code = await Clients.IssueCodeAsync(client.ClientId);
         var first = await RedeemAsync(client, code);
         Assert.That(first.IsError, Is.False, first.Raw);
-        var store = Host.Services.GetRequiredService<AuthorizationCodeStore>();
-        Assert.That((await store.FindAsync(code.Code, CancellationToken.None))!.RevokedAt, Is.Null, "a single redemption revokes nothing");
+        Clock.Advance(TimeSpan.FromSeconds(RetryWindowSeconds - 1));
+
+        var retried = await RedeemAsync(client, code);
+
+        Assert.That(retried.IsError, Is.False, "the client lost the first answer: " + retried.Raw);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(retried.RefreshToken, Is.EqualTo(first.RefreshToken), "the same refresh token: never a second family");
+            Assert.That(retried.AccessToken, Is.Not.EqualTo(first.AccessToken));
+            Assert.That((await RowAsync(code)).RevokedAt, Is.Null, "a retry is not a replay");
+        });
+    }
+
+    [Test]
+    public async Task CodeRedeemedAgainWithinTheWindow_ByAClientWithoutRefreshTokens_GetsAFreshAccessToken()
+    {
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        Assert.That((await RedeemAsync(client, code)).IsError, Is.False);
+
+        var retried = await RedeemAsync(client, code);
+
+        Assert.That(retried.IsError, Is.False, retried.Raw);
+        Assert.That(retried.RefreshToken, Is.Null);
+    }
+
+    [Test]
+    public async Task CodeRedeemedAgainAfterTheRetryWindow_IsInvalidGrantAndTheGrantIsRevoked()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        var first = await RedeemAsync(client, code);
+        Assert.That(first.IsError, Is.False, first.Raw);
+        Assert.That((await RowAsync(code)).RevokedAt, Is.Null, "a single redemption revokes nothing");
+        Clock.Advance(TimeSpan.FromSeconds(RetryWindowSeconds));
 
         var second = await RedeemAsync(client, code);
 
-        await OAuthAssert.ErrorAsync(second.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "already redeemed");
-        Assert.That((await store.FindAsync(code.Code, CancellationToken.None))!.RevokedAt, Is.Not.Null, "a replay revokes the grant (RFC 6749 section 4.1.2)");
+        await OAuthAssert.ErrorAsync(second.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.That((await RowAsync(code)).RevokedAt, Is.Not.Null, "a replay revokes the grant (RFC 6749 section 4.1.2)");
+        var refresh = await CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, first.RefreshToken!);
+        await OAuthAssert.ErrorAsync(refresh.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+    }
+
+    [Test]
+    public async Task CodeRedeemedAgainWithAnotherVerifier_WithinTheWindow_RevokesTheGrant()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        Assert.That((await RedeemAsync(client, code)).IsError, Is.False);
+
+        var other = await RedeemAsync(client, code with { Verifier = TestClients.NewVerifier() });
+
+        await OAuthAssert.ErrorAsync(other.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.That((await RowAsync(code)).RevokedAt, Is.Not.Null, "only the holder of the verifier may retry");
+    }
+
+    [Test]
+    public async Task CodeRedeemedAgainAfterItsRefreshTokenWasUsed_RevokesTheGrant()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        var first = await RedeemAsync(client, code);
+        var refreshed = await CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, first.RefreshToken!);
+        Assert.That(refreshed.IsError, Is.False, refreshed.Raw);
+
+        var late = await RedeemAsync(client, code);
+
+        await OAuthAssert.ErrorAsync(late.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.That((await RowAsync(code)).RevokedAt, Is.Not.Null, "the client had its answer: this is a replay");
+    }
+
+    [Test]
+    public async Task CodeWhoseSubjectIsTheClientsOwnId_IsInvalidGrant_SoAUserTokenNeverPassesForTheClients()
+    {
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId, subject: client.ClientId);
+
+        var response = await RedeemAsync(client, code);
+
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]

@@ -14,7 +14,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
         var code = await Clients.IssueCodeAsync((await Clients.AddPublicAsync()).ClientId);
         var response = await RedeemAsync(new RegisteredClient("no-such-client", "some-secret-that-is-long-enough-000"), code, ClientCredentialStyle.PostBody);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "unknown client");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "unknown client");
     }
 
     [Test]
@@ -25,7 +25,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         var response = await RedeemAsync(client with { Secret = client.Secret + "x" }, code, ClientCredentialStyle.PostBody);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "wrong client secret");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "wrong client secret");
     }
 
     [Test]
@@ -36,7 +36,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         var response = await RedeemAsync(client with { Secret = "wrong-" + client.Secret }, code, ClientCredentialStyle.AuthorizationHeader);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "wrong client secret", basicChallenge: true);
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "wrong client secret", basicChallenge: true);
     }
 
     [Test]
@@ -47,7 +47,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         var response = await RedeemAsync(client with { Secret = null }, code);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "confidential");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "confidential");
     }
 
     [Test]
@@ -58,7 +58,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         var response = await RedeemAsync(client with { Secret = "a-secret-a-public-client-cannot-have" }, code, ClientCredentialStyle.PostBody);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "public");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "public");
     }
 
     [Test]
@@ -104,7 +104,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         using var response = await PostFormAsync(CodeForm(code), basic: "not base64 at all!");
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "malformed", basicChallenge: true);
+        await OAuthAssert.ClientAuthenticationFailedAsync(response, Logs, "malformed", basicChallenge: true);
     }
 
     [Test]
@@ -114,7 +114,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         using var response = await PostFormAsync(CodeForm(code));
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "client_id");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response, Logs, "client_id");
     }
 
     [Test]
@@ -128,7 +128,7 @@ public sealed class ClientAuthenticationTests : EndToEndTest
 
         using var response = await PostFormAsync(form);
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "client assertion");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response, Logs, "client assertion");
     }
 
     [Test]

@@ -117,7 +117,7 @@ public sealed class ClientCredentialsGrantTests : EndToEndTest
 
         var response = await RequestAsync(client with { Secret = ClientSecretHasher.GenerateSecret() }, "orders:read");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "public", basicChallenge: true);
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "public", basicChallenge: true);
     }
 
     [TestCase(ClientCredentialStyle.AuthorizationHeader, true, TestName = "WrongSecretInBasicAuth_Is401InvalidClientWithBasicChallenge")]
@@ -128,7 +128,7 @@ public sealed class ClientCredentialsGrantTests : EndToEndTest
 
         var response = await RequestAsync(client with { Secret = ClientSecretHasher.GenerateSecret() }, "orders:read", style);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "wrong client secret", basicChallenge);
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "wrong client secret", basicChallenge);
     }
 
     [Test]
@@ -138,7 +138,7 @@ public sealed class ClientCredentialsGrantTests : EndToEndTest
 
         var response = await RequestAsync(client with { Secret = null }, "orders:read");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "confidential");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "confidential");
     }
 
     [Test]

@@ -32,7 +32,7 @@ public abstract class EndToEndTest
     public async Task StartHostAsync()
     {
         Host = await ServiceHost.StartAsync(Settings, UsesFakeClock ? s => s.AddSingleton<TimeProvider>(Clock) : null, logs: Logs);
-        Http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 });
+        Http = new HttpClient(new PerTestSourceAddress(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }));
         Clients = new TestClients(Host.Services);
     }
 

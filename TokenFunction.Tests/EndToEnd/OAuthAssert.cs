@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using TokenFunction.Protocol;
+using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.EndToEnd;
 
@@ -42,6 +43,23 @@ public static class OAuthAssert
             }
         });
         return root;
+    }
+
+    /// <summary>
+    /// A failed client authentication: 401 <c>invalid_client</c> with the one description every such failure gets, so the
+    /// answer tells nothing about the client. The reason the service found is in its log, with the client id and source.
+    /// </summary>
+    public static async Task ClientAuthenticationFailedAsync(HttpResponseMessage response, LogCollector logs, string? reasonContains = null, bool basicChallenge = false)
+    {
+        await ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, OAuthProtocolException.ClientAuthenticationFailed, basicChallenge);
+        if (reasonContains is null)
+        {
+            return;
+        }
+
+        var entry = logs.Entries.LastOrDefault(e => Equals(e["Status"], 401));
+        Assert.That(entry, Is.Not.Null, "the failed authentication is logged");
+        Assert.That(entry!["Detail"]?.ToString(), Does.Contain(reasonContains).IgnoreCase, "the log says why authentication failed");
     }
 
     public static void AssertNoStoreJson(HttpResponseMessage response)

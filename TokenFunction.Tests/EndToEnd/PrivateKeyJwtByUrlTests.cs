@@ -87,7 +87,7 @@ public sealed class PrivateKeyJwtByUrlTests : EndToEndTest
         for (var i = 0; i < 3; i++)
         {
             var response = await ClientCredentialsAsync(client.ClientId, unknown);
-            await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "signature");
+            await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "signature");
         }
 
         Assert.That(server.Requests, Is.LessThanOrEqualTo(2), "a first fetch and at most one early refetch for the unknown kid");
@@ -103,7 +103,7 @@ public sealed class PrivateKeyJwtByUrlTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, key);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "500");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "500");
     }
 
     [Test]
@@ -117,7 +117,7 @@ public sealed class PrivateKeyJwtByUrlTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, key);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "larger than");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "larger than");
     }
 
     [Test]
@@ -134,7 +134,7 @@ public sealed class PrivateKeyJwtByUrlTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, key);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "timeout");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "timeout");
     }
 
     [Test]

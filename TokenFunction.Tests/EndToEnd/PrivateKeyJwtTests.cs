@@ -98,7 +98,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var replay = await ClientCredentialsAsync(client.ClientId, assertion);
 
-        await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "jti");
+        await OAuthAssert.ClientAuthenticationFailedAsync(replay.HttpResponse!, Logs, "jti");
     }
 
     [Test]
@@ -133,7 +133,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
             d.Expires = now.AddMinutes(2).UtcDateTime;
         }));
 
-        await OAuthAssert.ErrorAsync(second.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "jti");
+        await OAuthAssert.ClientAuthenticationFailedAsync(second.HttpResponse!, Logs, "jti");
     }
 
     [Test]
@@ -161,7 +161,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         Clock.Advance(TimeSpan.FromMinutes(1) + ClientAssertionValidator.ClockSkew);
         var response = await ClientCredentialsAsync(client.ClientId, assertion);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "expired");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "expired");
     }
 
     [TestCase("iss is another client", "iss")]
@@ -194,7 +194,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, assertion);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, descriptionContains);
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, descriptionContains);
     }
 
     [Test]
@@ -208,7 +208,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, forged);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "signature");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "signature");
     }
 
     [Test]
@@ -223,7 +223,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, tampered);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "signature");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "signature");
     }
 
     [Test]
@@ -251,7 +251,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         foreach (var unsigned in new[] { $"{header}.{signed[1]}.", $"{header}.{signed[1]}.{signed[2]}" })
         {
             var response = await ClientCredentialsAsync(client.ClientId, unsigned);
-            await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "client assertion");
+            await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "client assertion");
         }
     }
 
@@ -265,7 +265,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, confused);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "RS256, PS256, ES256");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "RS256, PS256, ES256");
     }
 
     [Test]
@@ -276,7 +276,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId));
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "RS256, PS256, ES256");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "RS256, PS256, ES256");
     }
 
     [Test]
@@ -287,7 +287,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         using var response = await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = GrantTypeNames.ClientCredentials }, basic: BasicOf(client.ClientId, "a-guessed-secret-of-enough-length-000"));
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "private_key_jwt", basicChallenge: true);
+        await OAuthAssert.ClientAuthenticationFailedAsync(response, Logs, "private_key_jwt", basicChallenge: true);
     }
 
     [Test]
@@ -298,7 +298,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         using var response = await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = GrantTypeNames.ClientCredentials, ["client_id"] = client.ClientId });
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "private_key_jwt");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response, Logs, "private_key_jwt");
     }
 
     [Test]
@@ -309,7 +309,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, AssertionBy(key, client.ClientId));
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "no registered keys");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "no registered keys");
     }
 
     [Test]
@@ -322,7 +322,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         var response = await ClientCredentialsAsync(client.ClientId, AssertionBy(theirs, client.ClientId));
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "signature");
+        await OAuthAssert.ClientAuthenticationFailedAsync(response.HttpResponse!, Logs, "signature");
     }
 
     [TestCase("urn:ietf:params:oauth:client-assertion-type:saml2-bearer", HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "client_assertion_type")]
@@ -343,7 +343,14 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
 
         using var response = await PostFormAsync(form);
 
-        await OAuthAssert.ErrorAsync(response, status, error, descriptionContains);
+        if (status == HttpStatusCode.Unauthorized)
+        {
+            await OAuthAssert.ClientAuthenticationFailedAsync(response, Logs, descriptionContains);
+        }
+        else
+        {
+            await OAuthAssert.ErrorAsync(response, status, error, descriptionContains);
+        }
     }
 
     [Test]
@@ -367,7 +374,7 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         form["client_assertion_type"] = ClientAuthenticationMethods.JwtBearerAssertionType;
         form["client_assertion"] = key.CreateAssertion(client.ClientId, "https://elsewhere.example", Clock.GetUtcNow());
         using var refused = await PostFormAsync(form);
-        await OAuthAssert.ErrorAsync(refused, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "aud");
+        await OAuthAssert.ClientAuthenticationFailedAsync(refused, Logs, "aud");
 
         form["client_assertion"] = AssertionBy(key, client.ClientId);
         using var redeemed = await PostFormAsync(form);

@@ -238,6 +238,7 @@ public sealed class RefreshTokenTests : EndToEndTest
         var code = await Clients.IssueCodeAsync(client.ClientId);
         var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
+        Clock.Advance(TimeSpan.FromSeconds(new TokenFunction.Hosting.TokenOptions().CodeRetryGraceSeconds));
 
         var replay = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);

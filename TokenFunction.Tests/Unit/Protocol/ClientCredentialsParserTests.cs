@@ -132,7 +132,7 @@ public class ClientCredentialsParserTests
             Assert.That(error.Error, Is.EqualTo(OAuthErrorCodes.InvalidClient));
             Assert.That(error.StatusCode, Is.EqualTo(StatusCodes.Status401Unauthorized));
             Assert.That(error.ChallengeBasic, Is.True);
-            Assert.That(error.Message, Does.Contain("Basic"));
+            Assert.That(error.LogDetail, Does.Contain("Basic"));
         });
     }
 
@@ -207,7 +207,7 @@ public class ClientCredentialsParserTests
 
         var error = Refused(StringValues.Empty, Form(("client_assertion_type", ClientAuthenticationMethods.JwtBearerAssertionType), ("client_assertion", assertion)));
 
-        Assert.That(error.Message, Does.Contain(ClientAssertion.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(error.LogDetail, Does.Contain(ClientAssertion.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Test]
@@ -228,7 +228,7 @@ public class ClientCredentialsParserTests
             Assert.That(error.Error, Is.EqualTo(OAuthErrorCodes.InvalidClient));
             Assert.That(error.StatusCode, Is.EqualTo(StatusCodes.Status401Unauthorized));
             Assert.That(error.ChallengeBasic, Is.False);
-            Assert.That(error.Message, Does.Contain("client_id"));
+            Assert.That(error.LogDetail, Does.Contain("client_id"));
         });
     }
 
