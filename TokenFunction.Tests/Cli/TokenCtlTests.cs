@@ -347,6 +347,56 @@ public sealed class TokenCtlTests
         Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain("table storage"));
     }
 
+    [Test]
+    public async Task GrantRevokeAndClientRemove_SkipADamagedGrant_FinishTheRest_AndSaySo()
+    {
+        await using var host = await ServiceHost.StartAsync();
+        var clients = new TestClients(host.Services);
+        var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
+        using var http = new HttpClient();
+        var healthy = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
+        await DamagedRows.IssueCodeAsync(client.ClientId, Damage.LoneSurrogate, DateTimeOffset.UtcNow);
+
+        var revoke = await RunAsync("grant", "revoke", "--client", client.ClientId);
+        var remove = await RunAsync("client", "remove", "--id", client.ClientId);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(revoke.ExitCode, Is.EqualTo(0), revoke.StandardError);
+            Assert.That(revoke.StandardOutput.Trim(), Is.EqualTo("revoked 1 grant(s); skipped 1 unreadable grant row(s)"));
+            Assert.That(remove.ExitCode, Is.EqualTo(0), remove.StandardError);
+            Assert.That(remove.StandardOutput.Trim(), Is.EqualTo($"removed client '{client.ClientId}'; revoked 0 grant(s); skipped 1 unreadable grant row(s)"));
+        });
+        var refused = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, healthy.RefreshToken!);
+        Assert.That(refused.IsError, Is.True, "the healthy grant was revoked: " + refused.Raw);
+    }
+
+    [Test]
+    public async Task Purge_ReportsTheUnreadableGrantsItDeleted()
+    {
+        var clientId = TestClients.NewId("purgecli");
+        Assert.That((await RunAsync("client", "add", "--id", clientId, "--public", "--redirect-uri", TestClients.RedirectUri)).ExitCode, Is.EqualTo(0));
+        // Written two hours ago: its expiry index row is due now.
+        await DamagedRows.IssueCodeAsync(clientId, Damage.WrongType, DateTimeOffset.UtcNow.AddHours(-2));
+
+        var purge = await RunAsync("purge", "--batch-size", "50");
+
+        Assert.That(purge.ExitCode, Is.EqualTo(0), purge.StandardError);
+        Assert.That(purge.StandardOutput, Does.Match(@"; [1-9]\d* of the grants had an unreadable row"), purge.StandardOutput);
+    }
+
+    [Test]
+    public async Task CodeIssueWithTheClientsOwnIdAsSubject_IsRefused()
+    {
+        var clientId = TestClients.NewId("selfsub");
+        Assert.That((await RunAsync("client", "add", "--id", clientId, "--generate-secret", "--redirect-uri", TestClients.RedirectUri)).ExitCode, Is.EqualTo(0));
+
+        var result = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri, "--subject", clientId);
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(OneLine(result.StandardError), Does.Contain("--subject"));
+    }
+
     private static TokenFunction.Storage.ClientStore Store() => new(
         new TokenFunction.Storage.TokenTables(new Azure.Data.Tables.TableServiceClient(TestEnvironment.Azurite.ConnectionString), createTablesIfMissing: true), TimeProvider.System);
 

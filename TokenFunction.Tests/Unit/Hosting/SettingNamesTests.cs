@@ -24,6 +24,10 @@ public class SettingNamesTests
             Assert.That(SettingNames.ClientJwksCacheSeconds, Is.EqualTo("ClientJwks__CacheSeconds"));
             Assert.That(SettingNames.ClientJwksMinRefetchSeconds, Is.EqualTo("ClientJwks__MinRefetchSeconds"));
             Assert.That(SettingNames.ClientJwksStaleSeconds, Is.EqualTo("ClientJwks__StaleSeconds"));
+            Assert.That(SettingNames.TokenStorageBudgetSeconds, Is.EqualTo("Token__StorageBudgetSeconds"));
+            Assert.That(SettingNames.TokenCodeRetryGraceSeconds, Is.EqualTo("Token__CodeRetryGraceSeconds"));
+            Assert.That(SettingNames.ThrottlingMaxFailedAuthentications, Is.EqualTo("Throttling__MaxFailedAuthentications"));
+            Assert.That(SettingNames.ThrottlingWindowSeconds, Is.EqualTo("Throttling__WindowSeconds"));
         });
     }
 

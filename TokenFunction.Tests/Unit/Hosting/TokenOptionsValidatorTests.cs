@@ -166,6 +166,53 @@ public class TokenOptionsValidatorTests
         }
     }
 
+    [TestCase(0, TestName = "Validate_RefusesAStorageBudgetOfZero")]
+    [TestCase(61, TestName = "Validate_RefusesAStorageBudgetOverAMinute")]
+    public void Validate_RefusesAStorageBudgetOutOfRange_NamingTheSetting(int seconds)
+    {
+        var options = Valid();
+        options.StorageBudgetSeconds = seconds;
+
+        var result = Validate(options);
+
+        Assert.That(result.FailureMessage, Does.Contain("Token__StorageBudgetSeconds"));
+    }
+
+    [TestCase(nameof(TokenOptions.CodeRetryGraceSeconds), "Token__CodeRetryGraceSeconds", TestName = "Validate_RefusesACodeRetryWindowThatA503CouldOutlast")]
+    [TestCase(nameof(TokenOptions.RefreshReuseGraceSeconds), "Token__RefreshReuseGraceSeconds", TestName = "Validate_RefusesARefreshGraceThatA503CouldOutlast")]
+    public void Validate_RefusesARetryWindowNotWellOverTheStorageBudget(string window, string setting)
+    {
+        var options = Valid();
+        options.StorageBudgetSeconds = 10;
+        typeof(TokenOptions).GetProperty(window)!.SetValue(options, 20);
+
+        var result = Validate(options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failed, Is.True);
+            Assert.That(result.FailureMessage, Does.Contain(setting).And.Contain("Token__StorageBudgetSeconds"));
+        });
+    }
+
+    [Test]
+    public void Validate_AcceptsARetryWindowOfZero_WhichTurnsTheRetryOff()
+    {
+        var options = Valid();
+        options.CodeRetryGraceSeconds = 0;
+        options.RefreshReuseGraceSeconds = 0;
+
+        Assert.That(Validate(options).Succeeded, Is.True);
+    }
+
+    [Test]
+    public void Defaults_BudgetEightSeconds_WellUnderThirtySecondRetryWindows()
+    {
+        var options = new TokenOptions();
+
+        Assert.That((options.StorageBudgetSeconds, options.CodeRetryGraceSeconds, options.RefreshReuseGraceSeconds), Is.EqualTo((8, 30, 30)));
+    }
+
     private static TokenOptions Valid() => new() { Issuer = "https://login.example.com", Audience = "https://api.example.com" };
 
     private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(TokenOptions options) =>
