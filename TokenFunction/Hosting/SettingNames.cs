@@ -26,6 +26,7 @@ public static class SettingNames
     public static readonly string ClientJwksCacheSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.CacheSeconds));
     public static readonly string ClientJwksMinRefetchSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.MinRefetchSeconds));
     public static readonly string ClientJwksStaleSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.StaleSeconds));
+    public static readonly string ClientJwksAllowLoopback = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.AllowLoopback));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =
