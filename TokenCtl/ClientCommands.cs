@@ -65,9 +65,9 @@ public static class ClientCommands
         var jwks = jwksFile is null ? null : await ReadJwksAsync(jwksFile, cancellationToken).ConfigureAwait(false);
         var jwksUri = jwksUriText is null ? null : ParseJwksUri(jwksUriText, jwksOptions.AllowLoopback);
 
-        if (secret is not null && secret.Length < ClientSecretHasher.MinSecretLength)
+        if (secret is not null && !ClientSecretPolicy.IsAcceptable(secret, out var weakness))
         {
-            throw new UsageException($"--secret must be at least {ClientSecretHasher.MinSecretLength} characters; --generate-secret makes one");
+            throw new UsageException($"--secret {weakness}; --generate-secret makes a 256-bit one");
         }
 
         if (isPublic && grants.Contains(GrantTypeNames.ClientCredentials))

@@ -218,6 +218,41 @@ public sealed class TokenCtlTests
         Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain("ClientJwks__FetchTimeoutSeconds"));
     }
 
+    [TestCase("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "ClientAddWithARepeatedCharacterSecret_FailsWithOneLine")]
+    [TestCase("abcdefghijklmnopqrstuvwxyz0123456789ABCD", TestName = "ClientAddWithASequentialSecret_FailsWithOneLine")]
+    [TestCase("passwordpasswordpassword12345678", TestName = "ClientAddWithAPaddedPasswordSecret_FailsWithOneLine")]
+    [TestCase("correcthorsebatterystaple111111111111111", TestName = "ClientAddWithAPaddedPassphraseSecret_FailsWithOneLine")]
+    public async Task ClientAddWithALowEntropySecret_IsRefused_SayingTheEstimateAndRecommendingGenerateSecret(string secret)
+    {
+        var clientId = TestClients.NewId("cliweak");
+
+        var result = await RunAsync("client", "add", "--id", clientId, "--secret", secret, "--redirect-uri", TestClients.RedirectUri);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: --secret is too easy to guess: about ")
+                .And.Match(@"about \d+ bits").And.Contain("at least 128").And.Contain("--generate-secret"));
+            Assert.That(result.StandardError, Does.Not.Contain(secret), "the secret is not echoed");
+        });
+        Assert.That(await Store().FindAsync(clientId, CancellationToken.None), Is.Null, "nothing was registered");
+    }
+
+    [Test]
+    public async Task ClientAddWithARandomSecret_StoresOnlyItsHash_AndTheSecretAuthenticates()
+    {
+        var clientId = TestClients.NewId("clistrong");
+        var secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var added = await RunAsync("client", "add", "--id", clientId, "--secret", secret, "--grant", "client_credentials");
+
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        Assert.That(added.StandardOutput, Is.Empty, "a secret given is not printed back");
+        var registered = (await Store().FindAsync(clientId, CancellationToken.None))!;
+        Assert.That(registered.SecretHash, Does.Not.Contain(secret));
+        Assert.That(TokenFunction.Clients.ClientSecretHasher.Verify(secret, registered.SecretHash!), Is.True);
+    }
+
     [TestCase("{\"keys\":[]}", "no signing key", TestName = "ClientAddWithAnEmptyJwks_FailsWithOneLine")]
     [TestCase("not json", "not valid JSON", TestName = "ClientAddWithAJwksThatIsNotJson_FailsWithOneLine")]
     [TestCase("private", "private or symmetric member 'd'", TestName = "ClientAddWithAPrivateKeyInTheJwks_FailsWithOneLine")]
