@@ -101,6 +101,42 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "jti");
     }
 
+    // ECDSA signatures are malleable: (r, s) and (r, n - s) both verify. The service accepts both forms, as .NET's
+    // verifier does, because replay protection is keyed on the assertion's jti, not on its signature bytes.
+    [Test]
+    public async Task UsedEs256Assertion_WithItsSignatureMalleatedToTheOtherS_IsStillRefusedAsAReplay()
+    {
+        using var key = ClientKeyPair.EcP256();
+        var client = await RegisterAsync(key);
+        var assertion = AssertionBy(key, client.ClientId);
+        var first = await ClientCredentialsAsync(client.ClientId, assertion);
+        Assert.That(first.IsError, Is.False, first.Raw);
+        var malleated = EcdsaMalleability.WithOtherS(assertion);
+        Assert.That(malleated, Is.Not.EqualTo(assertion));
+        Assert.That(await EcdsaMalleability.SignatureVerifiesAsync(malleated, key), Is.True, "the malleated copy carries a valid signature");
+
+        var replay = await ClientCredentialsAsync(client.ClientId, malleated);
+
+        await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "jti");
+    }
+
+    [Test]
+    public async Task FreshEs256AssertionWithAHighSSignature_IsAcceptedOnce_AndEitherFormOfItIsThenAReplay()
+    {
+        using var key = ClientKeyPair.EcP256();
+        var client = await RegisterAsync(key);
+        var highS = EcdsaMalleability.WithHighS(AssertionBy(key, client.ClientId));
+        Assert.That(EcdsaMalleability.HasHighS(highS), Is.True);
+
+        var first = await ClientCredentialsAsync(client.ClientId, highS);
+        var again = await ClientCredentialsAsync(client.ClientId, highS);
+        var lowS = await ClientCredentialsAsync(client.ClientId, EcdsaMalleability.WithOtherS(highS));
+
+        Assert.That(first.IsError, Is.False, first.Raw);
+        await OAuthAssert.ErrorAsync(again.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "jti");
+        await OAuthAssert.ErrorAsync(lowS.HttpResponse!, HttpStatusCode.Unauthorized, OAuthErrorCodes.InvalidClient, "jti");
+    }
+
     [Test]
     public async Task TwentyConcurrentUsesOfOneAssertion_ExactlyOneGetsAToken()
     {
