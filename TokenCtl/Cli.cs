@@ -35,7 +35,7 @@ public static class Cli
             {
                 ["serve", .. var rest] => await ServeAsync(new Arguments(rest, new HashSet<string>()), cancellationToken).ConfigureAwait(false),
                 ["client", "add", .. var rest] => await WithStorageAsync(
-                    services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<ClientStore>(), output, cancellationToken)).ConfigureAwait(false),
+                    services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<ClientStore>(), services.GetRequiredService<IOptions<ClientJwksOptions>>().Value, output, cancellationToken)).ConfigureAwait(false),
                 ["client", "remove", .. var rest] => await WithStorageAsync(
                     services => ClientCommands.RemoveAsync(new Arguments(rest, new HashSet<string>()), services.GetRequiredService<ClientStore>(), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
                 ["code", "issue", .. var rest] => await WithStorageAsync(
@@ -78,6 +78,7 @@ public static class Cli
         await using var services = new ServiceCollection()
             .AddLogging()
             .AddTokenStorage(configuration)
+            .AddClientJwksOptions(configuration)
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         _ = services.GetRequiredService<IOptions<TablesOptions>>().Value;
         return await command(services).ConfigureAwait(false);

@@ -11,8 +11,10 @@ public static class ClientCommands
 {
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace", "--no-refresh-token" };
 
-    public static async Task<int> AddAsync(Arguments args, ClientStore clients, TextWriter output, CancellationToken cancellationToken)
+    /// <param name="jwksOptions">The <c>ClientJwks__*</c> settings: <see cref="ClientJwksOptions.AllowLoopback"/> decides whether a loopback jwks_uri may be registered.</param>
+    public static async Task<int> AddAsync(Arguments args, ClientStore clients, ClientJwksOptions jwksOptions, TextWriter output, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(jwksOptions);
         var id = args.Required("--id");
         var secret = args.Optional("--secret");
         var isPublic = args.Flag("--public");
@@ -61,11 +63,11 @@ public static class ClientCommands
         }
 
         var jwks = jwksFile is null ? null : await ReadJwksAsync(jwksFile, cancellationToken).ConfigureAwait(false);
-        var jwksUri = jwksUriText is null ? null : ParseJwksUri(jwksUriText);
+        var jwksUri = jwksUriText is null ? null : ParseJwksUri(jwksUriText, jwksOptions.AllowLoopback);
 
-        if (secret is not null && secret.Length < ClientSecretHasher.MinSecretLength)
+        if (secret is not null && !ClientSecretPolicy.IsAcceptable(secret, out var weakness))
         {
-            throw new UsageException($"--secret must be at least {ClientSecretHasher.MinSecretLength} characters; --generate-secret makes one");
+            throw new UsageException($"--secret {weakness}; --generate-secret makes a 256-bit one");
         }
 
         if (isPublic && grants.Contains(GrantTypeNames.ClientCredentials))
@@ -188,14 +190,14 @@ public static class ClientCommands
         return json;
     }
 
-    private static Uri ParseJwksUri(string text)
+    private static Uri ParseJwksUri(string text, bool allowLoopback)
     {
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
         {
             throw new UsageException($"--jwks-uri '{text}' must be an absolute https URL");
         }
 
-        if (!ClientJwksUri.IsAcceptable(uri, out var reason))
+        if (!ClientJwksUri.IsAcceptable(uri, allowLoopback, out var reason))
         {
             throw new UsageException($"--jwks-uri '{text}': {reason}");
         }

@@ -177,6 +177,82 @@ public sealed class TokenCtlTests
         Assert.That(registered.JwksUri, Is.EqualTo(new Uri("https://keys.example.test/jwks.json")));
     }
 
+    [TestCase("https://10.0.0.1/jwks", "--jwks-uri 'https://10.0.0.1/jwks': the jwks_uri's host 10.0.0.1 is not a public address (private, RFC 1918)", TestName = "ClientAddWithAPrivateAddressJwksUri_FailsWithOneLine")]
+    [TestCase("https://[fd00::1]/jwks", "host fd00::1 is not a public address (unique local", TestName = "ClientAddWithAUniqueLocalIpv6JwksUri_FailsWithOneLine")]
+    [TestCase("https://169.254.169.254/latest/meta-data/", "host 169.254.169.254 is not a public address (link-local", TestName = "ClientAddWithTheCloudMetadataAddressAsJwksUri_FailsWithOneLine")]
+    [TestCase("https://localhost/jwks", "must not point at localhost (ClientJwks__AllowLoopback=true allows it", TestName = "ClientAddWithALocalhostJwksUri_FailsWithOneLine")]
+    [TestCase("https://127.0.0.1:8443/jwks", "host 127.0.0.1 is a loopback address", TestName = "ClientAddWithALoopbackAddressJwksUri_FailsWithOneLine")]
+    [TestCase("http://127.0.0.1:5000/jwks", "the jwks_uri must use https", TestName = "ClientAddWithAPlainHttpLoopbackJwksUri_FailsWithOneLine")]
+    public async Task ClientAddWithANonPublicJwksUri_IsRefusedUpFront(string uri, string message)
+    {
+        var clientId = TestClients.NewId("clissrf");
+
+        var result = await RunAsync("client", "add", "--id", clientId, "--jwks-uri", uri, "--grant", "client_credentials");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: --jwks-uri").And.Contain(message));
+        });
+        Assert.That(await Store().FindAsync(clientId, CancellationToken.None), Is.Null, "nothing was registered");
+    }
+
+    [TestCase("http://127.0.0.1:5000/jwks")]
+    [TestCase("https://localhost/jwks")]
+    public async Task ClientAddWithALoopbackJwksUri_IsAcceptedWhenClientJwksAllowLoopbackIsSet(string uri)
+    {
+        var clientId = TestClients.NewId("cliloop");
+
+        var added = await RunWithAsync(new() { [SettingNames.ClientJwksAllowLoopback] = "true" }, "client", "add", "--id", clientId, "--jwks-uri", uri, "--grant", "client_credentials");
+
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        Assert.That((await Store().FindAsync(clientId, CancellationToken.None))!.JwksUri, Is.EqualTo(new Uri(uri)));
+    }
+
+    [Test]
+    public async Task ClientAddWithAnInvalidClientJwksSetting_FailsNamingTheSetting()
+    {
+        var result = await RunWithAsync(new() { [SettingNames.ClientJwksFetchTimeoutSeconds] = "0" }, "client", "add", "--id", TestClients.NewId("clibad"), "--jwks-uri", "https://keys.example.test/jwks.json", "--grant", "client_credentials");
+
+        Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain("ClientJwks__FetchTimeoutSeconds"));
+    }
+
+    [TestCase("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "ClientAddWithARepeatedCharacterSecret_FailsWithOneLine")]
+    [TestCase("abcdefghijklmnopqrstuvwxyz0123456789ABCD", TestName = "ClientAddWithASequentialSecret_FailsWithOneLine")]
+    [TestCase("passwordpasswordpassword12345678", TestName = "ClientAddWithAPaddedPasswordSecret_FailsWithOneLine")]
+    [TestCase("correcthorsebatterystaple111111111111111", TestName = "ClientAddWithAPaddedPassphraseSecret_FailsWithOneLine")]
+    public async Task ClientAddWithALowEntropySecret_IsRefused_SayingTheEstimateAndRecommendingGenerateSecret(string secret)
+    {
+        var clientId = TestClients.NewId("cliweak");
+
+        var result = await RunAsync("client", "add", "--id", clientId, "--secret", secret, "--redirect-uri", TestClients.RedirectUri);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: --secret is too easy to guess: about ")
+                .And.Match(@"about \d+ bits").And.Contain("at least 128").And.Contain("--generate-secret"));
+            Assert.That(result.StandardError, Does.Not.Contain(secret), "the secret is not echoed");
+        });
+        Assert.That(await Store().FindAsync(clientId, CancellationToken.None), Is.Null, "nothing was registered");
+    }
+
+    [Test]
+    public async Task ClientAddWithARandomSecret_StoresOnlyItsHash_AndTheSecretAuthenticates()
+    {
+        var clientId = TestClients.NewId("clistrong");
+        var secret = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var added = await RunAsync("client", "add", "--id", clientId, "--secret", secret, "--grant", "client_credentials");
+
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        Assert.That(added.StandardOutput, Is.Empty, "a secret given is not printed back");
+        var registered = (await Store().FindAsync(clientId, CancellationToken.None))!;
+        Assert.That(registered.SecretHash, Does.Not.Contain(secret));
+        Assert.That(TokenFunction.Clients.ClientSecretHasher.Verify(secret, registered.SecretHash!), Is.True);
+    }
+
     [TestCase("{\"keys\":[]}", "no signing key", TestName = "ClientAddWithAnEmptyJwks_FailsWithOneLine")]
     [TestCase("not json", "not valid JSON", TestName = "ClientAddWithAJwksThatIsNotJson_FailsWithOneLine")]
     [TestCase("private", "private or symmetric member 'd'", TestName = "ClientAddWithAPrivateKeyInTheJwks_FailsWithOneLine")]
@@ -400,9 +476,12 @@ public sealed class TokenCtlTests
     private static TokenFunction.Storage.ClientStore Store() => new(
         new TokenFunction.Storage.TokenTables(new Azure.Data.Tables.TableServiceClient(TestEnvironment.Azurite.ConnectionString), createTablesIfMissing: true), TimeProvider.System);
 
-    private static Task<ProcessResult> RunAsync(params string[] arguments) =>
+    private static Task<ProcessResult> RunAsync(params string[] arguments) => RunWithAsync([], arguments);
+
+    /// <summary>Runs tokenctl with <paramref name="settings"/> in its environment on top of the storage connection.</summary>
+    private static Task<ProcessResult> RunWithAsync(Dictionary<string, string?> settings, params string[] arguments) =>
         ProcessRunner.RunAsync("dotnet", [TokenCtl, .. arguments],
-            new Dictionary<string, string?> { [SettingNames.TablesConnectionString] = TestEnvironment.Azurite.ConnectionString }, TimeSpan.FromMinutes(1));
+            new Dictionary<string, string?>(settings) { [SettingNames.TablesConnectionString] = TestEnvironment.Azurite.ConnectionString }, TimeSpan.FromMinutes(1));
 
     private static string B64(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 

@@ -10,7 +10,7 @@ namespace TokenFunction.Tests.EndToEnd;
 /// <summary>
 /// private_key_jwt with the client's keys at a registered jwks_uri, served by a real HTTP server on loopback:
 /// fetched once and cached, fetched again for a rotated key, bounded in time and size, and the last good keys kept
-/// through an outage of the client's server.
+/// through an outage of the client's server. The server is on loopback, so <c>ClientJwks__AllowLoopback</c> is on.
 /// </summary>
 public sealed class PrivateKeyJwtByUrlTests : EndToEndTest
 {
@@ -27,6 +27,7 @@ public sealed class PrivateKeyJwtByUrlTests : EndToEndTest
     {
         [SettingNames.ClientJwksFetchTimeoutSeconds] = TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         [SettingNames.ClientJwksMaxResponseBytes] = MaxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [SettingNames.ClientJwksAllowLoopback] = "true",
     };
 
     [Test]

@@ -101,6 +101,42 @@ public sealed class PrivateKeyJwtTests : EndToEndTest
         await OAuthAssert.ClientAuthenticationFailedAsync(replay.HttpResponse!, Logs, "jti");
     }
 
+    // ECDSA signatures are malleable: (r, s) and (r, n - s) both verify. The service accepts both forms, as .NET's
+    // verifier does, because replay protection is keyed on the assertion's jti, not on its signature bytes.
+    [Test]
+    public async Task UsedEs256Assertion_WithItsSignatureMalleatedToTheOtherS_IsStillRefusedAsAReplay()
+    {
+        using var key = ClientKeyPair.EcP256();
+        var client = await RegisterAsync(key);
+        var assertion = AssertionBy(key, client.ClientId);
+        var first = await ClientCredentialsAsync(client.ClientId, assertion);
+        Assert.That(first.IsError, Is.False, first.Raw);
+        var malleated = EcdsaMalleability.WithOtherS(assertion);
+        Assert.That(malleated, Is.Not.EqualTo(assertion));
+        Assert.That(await EcdsaMalleability.SignatureVerifiesAsync(malleated, key), Is.True, "the malleated copy carries a valid signature");
+
+        var replay = await ClientCredentialsAsync(client.ClientId, malleated);
+
+        await OAuthAssert.ClientAuthenticationFailedAsync(replay.HttpResponse!, Logs, "jti");
+    }
+
+    [Test]
+    public async Task FreshEs256AssertionWithAHighSSignature_IsAcceptedOnce_AndEitherFormOfItIsThenAReplay()
+    {
+        using var key = ClientKeyPair.EcP256();
+        var client = await RegisterAsync(key);
+        var highS = EcdsaMalleability.WithHighS(AssertionBy(key, client.ClientId));
+        Assert.That(EcdsaMalleability.HasHighS(highS), Is.True);
+
+        var first = await ClientCredentialsAsync(client.ClientId, highS);
+        Assert.That(first.IsError, Is.False, first.Raw);
+
+        var again = await ClientCredentialsAsync(client.ClientId, highS);
+        await OAuthAssert.ClientAuthenticationFailedAsync(again.HttpResponse!, Logs, "jti");
+        var lowS = await ClientCredentialsAsync(client.ClientId, EcdsaMalleability.WithOtherS(highS));
+        await OAuthAssert.ClientAuthenticationFailedAsync(lowS.HttpResponse!, Logs, "jti");
+    }
+
     [Test]
     public async Task TwentyConcurrentUsesOfOneAssertion_ExactlyOneGetsAToken()
     {

@@ -13,19 +13,24 @@ namespace TokenFunction.Tests.Infrastructure;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 (random port) standing in for a client's jwks_uri: it answers with whatever
-/// <see cref="Respond"/> says and counts the requests it was sent, per path.
+/// <see cref="Respond"/> says and counts the requests it was sent, per path, and the TCP connections it accepted.
 /// </summary>
 internal sealed class JwksServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
     private volatile Func<HttpContext, Task> _respond = Status(404);
+    private int _connections;
 
     private JwksServer()
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => connection =>
+        {
+            Interlocked.Increment(ref _connections);
+            return next(connection);
+        })));
         _app = builder.Build();
         _app.Run(context =>
         {
@@ -45,6 +50,9 @@ internal sealed class JwksServer : IAsyncDisposable
 
     /// <summary>Requests served, all paths together.</summary>
     public int Requests => _requests.Values.Sum();
+
+    /// <summary>TCP connections accepted, whatever was sent on them (a TLS handshake that fails counts too).</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     public int RequestsTo(string path) => _requests.TryGetValue(path, out int count) ? count : 0;
 

@@ -25,4 +25,10 @@ public sealed class ClientJwksOptions
 
     /// <summary>How long after its expiry the last good JWKS is still used while fetching it again fails.</summary>
     public int StaleSeconds { get; set; } = 3600;
+
+    /// <summary>
+    /// Local development and tests only: lets a jwks_uri reach the host's own loopback addresses (and use http for a
+    /// loopback host). Off, only https URLs whose host resolves to public addresses are fetched.
+    /// </summary>
+    public bool AllowLoopback { get; set; }
 }

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace TokenFunction.Hosting;
 
-/// <summary>Refuses to start with client JWKS fetch settings that would hang requests or hammer clients' servers.</summary>
+/// <summary>
+/// Refuses to start with client JWKS fetch settings that would hang requests or hammer clients' servers, or that would
+/// let a client's jwks_uri reach an Azure instance's own loopback services.
+/// </summary>
 public sealed class ClientJwksOptionsValidator : IValidateOptions<ClientJwksOptions>
 {
     public const int MaxFetchTimeoutSeconds = 30;
@@ -10,6 +13,19 @@ public sealed class ClientJwksOptionsValidator : IValidateOptions<ClientJwksOpti
     public const int MaxResponseBytesLimit = 1_048_576;
     public const int MaxCacheSeconds = 86_400;
     public const int MaxStaleSeconds = 604_800;
+
+    private readonly Func<string, string?> _environment;
+
+    public ClientJwksOptionsValidator()
+        : this(Environment.GetEnvironmentVariable)
+    {
+    }
+
+    /// <param name="environment">Reads an environment variable (tests pass their own).</param>
+    public ClientJwksOptionsValidator(Func<string, string?> environment)
+    {
+        _environment = environment ?? throw new ArgumentNullException(nameof(environment));
+    }
 
     public ValidateOptionsResult Validate(string? name, ClientJwksOptions options)
     {
@@ -31,6 +47,12 @@ public sealed class ClientJwksOptionsValidator : IValidateOptions<ClientJwksOpti
         {
             failures.Add($"{SettingNames.ClientJwksMinRefetchSeconds} ({options.MinRefetchSeconds}) must not exceed {SettingNames.ClientJwksCacheSeconds} ({options.CacheSeconds}): "
                 + "a refetch for a rotated key would otherwise be rarer than the regular one.");
+        }
+
+        if (options.AllowLoopback && !string.IsNullOrEmpty(_environment(AzureEnvironment.InstanceIdVariable)))
+        {
+            failures.Add($"{SettingNames.ClientJwksAllowLoopback} is for local development: running in Azure ({AzureEnvironment.InstanceIdVariable} is set) it would let a "
+                + "client's jwks_uri reach the instance's own loopback services. Remove the setting or set it to false.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -58,6 +58,14 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The <c>ClientJwks__*</c> settings, validated: the fetcher's, and tokenctl's rules for a jwks_uri.</summary>
+    public static IServiceCollection AddClientJwksOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ClientJwksOptions>().Bind(configuration.GetSection(ClientJwksOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientJwksOptions>, ClientJwksOptionsValidator>());
+        return services;
+    }
+
     /// <summary>Everything the token service runs on: storage, signing, grants and endpoints.</summary>
     public static IServiceCollection AddTokenService(this IServiceCollection services, IConfiguration configuration)
     {
@@ -80,8 +88,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ClientKeys>();
         services.TryAddSingleton<ClientAssertionValidator>();
         services.TryAddSingleton<ClientAuthenticator>();
-        services.AddOptions<ClientJwksOptions>().Bind(configuration.GetSection(ClientJwksOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientJwksOptions>, ClientJwksOptionsValidator>());
+        services.AddClientJwksOptions(configuration);
         services.TryAddSingleton<ClientJwksFetcher>();
         services.TryAddSingleton<RefreshTokenPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());

@@ -30,6 +30,7 @@ public static class SettingNames
     public static readonly string ClientJwksStaleSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.StaleSeconds));
     public static readonly string ThrottlingMaxFailedAuthentications = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.MaxFailedAuthentications));
     public static readonly string ThrottlingWindowSeconds = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.WindowSeconds));
+    public static readonly string ClientJwksAllowLoopback = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.AllowLoopback));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =

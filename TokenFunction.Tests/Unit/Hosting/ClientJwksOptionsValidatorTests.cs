@@ -23,6 +23,33 @@ public class ClientJwksOptionsValidatorTests
             Is.EqualTo((5, 65_536, 300, 30, 3600)));
     }
 
+    [Test]
+    public void AllowLoopback_IsOffByDefault()
+    {
+        Assert.That(new ClientJwksOptions().AllowLoopback, Is.False);
+    }
+
+    [Test]
+    public void Validate_AcceptsAllowLoopbackLocally()
+    {
+        var result = new ClientJwksOptionsValidator(_ => null).Validate(name: null, new ClientJwksOptions { AllowLoopback = true });
+
+        Assert.That(result.Succeeded, Is.True, result.FailureMessage);
+    }
+
+    [Test]
+    public void Validate_RefusesAllowLoopbackInAzure_NamingTheSetting()
+    {
+        var inAzure = new ClientJwksOptionsValidator(name => name == AzureEnvironment.InstanceIdVariable ? "0123456789abcdef" : null);
+
+        var refused = inAzure.Validate(name: null, new ClientJwksOptions { AllowLoopback = true });
+        var defaults = inAzure.Validate(name: null, new ClientJwksOptions());
+
+        Assert.That(refused.Failed, Is.True);
+        Assert.That(refused.FailureMessage, Does.Contain("ClientJwks__AllowLoopback").And.Contain("WEBSITE_INSTANCE_ID"));
+        Assert.That(defaults.Succeeded, Is.True, defaults.FailureMessage);
+    }
+
     [TestCase(nameof(ClientJwksOptions.FetchTimeoutSeconds), 0, "ClientJwks__FetchTimeoutSeconds", TestName = "Validate_RefusesAZeroFetchTimeout")]
     [TestCase(nameof(ClientJwksOptions.FetchTimeoutSeconds), 31, "ClientJwks__FetchTimeoutSeconds", TestName = "Validate_RefusesAFetchTimeoutOverThirtySeconds")]
     [TestCase(nameof(ClientJwksOptions.MaxResponseBytes), 1023, "ClientJwks__MaxResponseBytes", TestName = "Validate_RefusesAResponseLimitUnderOneKib")]
@@ -67,5 +94,5 @@ public class ClientJwksOptionsValidatorTests
     }
 
     private static ValidateOptionsResult Validate(ClientJwksOptions options) =>
-        new ClientJwksOptionsValidator().Validate(name: null, options);
+        new ClientJwksOptionsValidator(_ => null).Validate(name: null, options);
 }

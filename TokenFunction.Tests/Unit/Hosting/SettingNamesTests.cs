@@ -28,6 +28,7 @@ public class SettingNamesTests
             Assert.That(SettingNames.TokenCodeRetryGraceSeconds, Is.EqualTo("Token__CodeRetryGraceSeconds"));
             Assert.That(SettingNames.ThrottlingMaxFailedAuthentications, Is.EqualTo("Throttling__MaxFailedAuthentications"));
             Assert.That(SettingNames.ThrottlingWindowSeconds, Is.EqualTo("Throttling__WindowSeconds"));
+            Assert.That(SettingNames.ClientJwksAllowLoopback, Is.EqualTo("ClientJwks__AllowLoopback"));
         });
     }
 

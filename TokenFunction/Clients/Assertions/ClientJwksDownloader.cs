@@ -7,7 +7,8 @@ namespace TokenFunction.Clients.Assertions;
 
 /// <summary>
 /// One GET of a client's <c>jwks_uri</c>, bounded in time and size: no redirects, 200 with a JSON body only, the body
-/// parsed by <see cref="ClientJsonWebKeySet.TryParse"/>. Every failure becomes a <see cref="ClientJwksUnavailableException"/>.
+/// parsed by <see cref="ClientJsonWebKeySet.TryParse"/>; connected only to public addresses (<see cref="PublicAddressConnector"/>).
+/// Every failure becomes a <see cref="ClientJwksUnavailableException"/>.
 /// </summary>
 internal sealed class ClientJwksDownloader : IDisposable
 {
@@ -15,13 +16,15 @@ internal sealed class ClientJwksDownloader : IDisposable
     private readonly HttpClient _http;
     private readonly TimeSpan _timeout;
     private readonly int _maxBytes;
+    private readonly bool _allowLoopback;
 
     public ClientJwksDownloader(ClientJwksOptions options, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _timeout = TimeSpan.FromSeconds(options.FetchTimeoutSeconds);
         _maxBytes = options.MaxResponseBytes;
-        _http = new HttpClient(handler ?? CreateHandler(_timeout), disposeHandler: true)
+        _allowLoopback = options.AllowLoopback;
+        _http = new HttpClient(handler ?? CreateHandler(options, new PublicAddressConnector(options.AllowLoopback)), disposeHandler: true)
         {
             // The whole fetch (headers and body) is bounded by the token in DownloadAsync; HttpClient's own timeout
             // would stop at the headers.
@@ -31,28 +34,33 @@ internal sealed class ClientJwksDownloader : IDisposable
         _http.DefaultRequestHeaders.Accept.ParseAdd("application/json;q=0.9");
     }
 
-    private static SocketsHttpHandler CreateHandler(TimeSpan timeout) => new()
+    /// <summary>The production transport; tests pass a <paramref name="connector"/> with their own resolver.</summary>
+    internal static SocketsHttpHandler CreateHandler(ClientJwksOptions options, PublicAddressConnector connector) => new()
     {
         // A redirect could lead the service anywhere the client's server points it; the registered URL is the contract.
         AllowAutoRedirect = false,
         // Compressed bodies would escape the size limit (a small body inflating into a large one).
         AutomaticDecompression = DecompressionMethods.None,
-        ConnectTimeout = timeout,
+        ConnectTimeout = TimeSpan.FromSeconds(options.FetchTimeoutSeconds),
+        // Every connection is made here, to an address judged public: the check is on the address connected to.
+        ConnectCallback = connector.ConnectAsync,
         // Picks up DNS changes of long-lived client hosts.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
         // A refused (oversized, wrong status) body is not drained to keep the connection: it is closed.
         MaxResponseDrainSize = 0,
         UseCookies = false,
-        UseProxy = true,
+        // Through a proxy, the connection (and so the address check) would be to the proxy, which then reaches
+        // whatever address the client's host names, private ones included. Client JWKS are fetched directly.
+        UseProxy = false,
     };
 
     /// <summary>Fetches and parses the JWKS; <paramref name="cancellationToken"/> aborts it (the timeout is added here).</summary>
     public async Task<ClientJsonWebKeySet> DownloadAsync(Uri uri, CancellationToken cancellationToken)
     {
-        if (!ClientJwksUri.IsAcceptable(uri, out var reason))
+        if (!ClientJwksUri.IsAcceptable(uri, _allowLoopback, out var reason))
         {
-            throw new ClientJwksUnavailableException($"The client's JWKS cannot be fetched: {reason}.");
+            throw Unavailable(reason!);
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -94,6 +102,11 @@ internal sealed class ClientJwksDownloader : IDisposable
         catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw Unavailable($"the jwks_uri did not answer within the timeout of {_timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s", e);
+        }
+        catch (HttpRequestException e) when (e.InnerException is ClientJwksUnavailableException)
+        {
+            // The connector refused every address the host resolves to; its reason says which and why.
+            throw (ClientJwksUnavailableException)e.InnerException;
         }
         catch (HttpRequestException e)
         {
@@ -141,7 +154,7 @@ internal sealed class ClientJwksDownloader : IDisposable
         Unavailable($"the JWKS at the jwks_uri is larger than {_maxBytes.ToString(CultureInfo.InvariantCulture)} bytes");
 
     private static ClientJwksUnavailableException Unavailable(string what, Exception? inner = null) =>
-        new($"The client's JWKS could not be fetched: {what}.", inner);
+        ClientJwksUnavailableException.FetchFailed(what, inner);
 
     public void Dispose() => _http.Dispose();
 }

@@ -14,4 +14,8 @@ public sealed class ClientJwksUnavailableException : Exception
         : base(ErrorText.Sanitize(message.Replace('"', '\'')), innerException)
     {
     }
+
+    /// <summary>"The client's JWKS could not be fetched: <paramref name="what"/>.": the one form of a failed fetch.</summary>
+    internal static ClientJwksUnavailableException FetchFailed(string what, Exception? innerException = null) =>
+        new($"The client's JWKS could not be fetched: {what}.", innerException);
 }

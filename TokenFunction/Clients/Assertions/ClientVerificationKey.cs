@@ -52,6 +52,9 @@ public sealed class ClientVerificationKey
                 return false;
             }
 
+            // Both forms of an ECDSA signature, (r, s) and (r, n - s), verify: .NET's verifier accepts high S and so do
+            // we, deliberately. Replay protection is keyed on the assertion's jti (ClientAssertionReplayStore), not on
+            // the signature bytes, so a malleated copy of a used assertion is refused as a replay and gains nothing.
             using var ecdsa = ECDsa.Create(ecParameters);
             return ecdsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA256);
         }

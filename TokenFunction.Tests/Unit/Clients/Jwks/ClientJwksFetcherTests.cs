@@ -10,7 +10,10 @@ using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.Unit.Clients.Jwks;
 
-/// <summary>The fetcher against a real HTTP server on loopback; ages move with a fake clock, never with sleeping.</summary>
+/// <summary>
+/// The fetcher against a real HTTP server on loopback (so with <see cref="ClientJwksOptions.AllowLoopback"/>); ages move
+/// with a fake clock, never with sleeping.
+/// </summary>
 public class ClientJwksFetcherTests
 {
     private static readonly string s_firstKeys = TestJwks.Set(TestJwks.Rsa("first"));
@@ -395,7 +398,7 @@ public class ClientJwksFetcherTests
 
     private ClientJwksFetcher Fetcher(Action<ClientJwksOptions>? configure = null, ILogger<ClientJwksFetcher>? logger = null)
     {
-        var options = new ClientJwksOptions();
+        var options = new ClientJwksOptions { AllowLoopback = true };
         configure?.Invoke(options);
         return new ClientJwksFetcher(Options.Create(options), _clock, logger ?? NullLogger<ClientJwksFetcher>.Instance);
     }
