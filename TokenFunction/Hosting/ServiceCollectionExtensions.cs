@@ -77,6 +77,8 @@ public static class ServiceCollectionExtensions
         services.AddOptions<ClientJwksOptions>().Bind(configuration.GetSection(ClientJwksOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientJwksOptions>, ClientJwksOptionsValidator>());
         services.TryAddSingleton<ClientJwksFetcher>();
+        services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorsOptions>, CorsOptionsValidator>());
         services.TryAddSingleton<RefreshTokenPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, RefreshTokenGrantHandler>());

@@ -26,6 +26,7 @@ public static class SettingNames
     public static readonly string ClientJwksCacheSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.CacheSeconds));
     public static readonly string ClientJwksMinRefetchSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.MinRefetchSeconds));
     public static readonly string ClientJwksStaleSeconds = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.StaleSeconds));
+    public static readonly string CorsAllowedOrigins = Of(CorsOptions.SectionName, nameof(CorsOptions.AllowedOrigins));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =
@@ -35,7 +36,7 @@ public static class SettingNames
     public static IReadOnlyList<string> All { get; } =
         [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
          .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName),
-         .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName)];
+         .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName), .. Enumerate<CorsOptions>(CorsOptions.SectionName)];
 
     public static string Of(string section, string property) => section + Separator + property;
 

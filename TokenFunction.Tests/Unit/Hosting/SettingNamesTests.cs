@@ -24,6 +24,7 @@ public class SettingNamesTests
             Assert.That(SettingNames.ClientJwksCacheSeconds, Is.EqualTo("ClientJwks__CacheSeconds"));
             Assert.That(SettingNames.ClientJwksMinRefetchSeconds, Is.EqualTo("ClientJwks__MinRefetchSeconds"));
             Assert.That(SettingNames.ClientJwksStaleSeconds, Is.EqualTo("ClientJwks__StaleSeconds"));
+            Assert.That(SettingNames.CorsAllowedOrigins, Is.EqualTo("Cors__AllowedOrigins"));
         });
     }
 
