@@ -66,7 +66,7 @@ param customDomainName string
 @description('The settings of the app\'s own sections (Token__*, Tables__*, ...) except Token__Issuer; a null value removes the setting.')
 param appSettings object
 
-@description('Settings merged last, over every other (docs/deploy.md); a key set here is owned by the template from then on.')
+@description('Settings merged last, over every other (docs/deploy.md); the template owns a key while it is listed here.')
 param additionalAppSettings object
 
 @description('Origins (scheme://host[:port]) allowed to call the app from a browser; the platform answers CORS preflights. Never "*".')
