@@ -1,25 +1,32 @@
 // The OAuth 2.0 token service: everything in one resource group.
+//   azd up                                                   (azure.yaml, infra/main.parameters.json)
 //   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.<env>.bicepparam
 // See docs/deploy.md. No secret is set, passed or output anywhere: every connection uses the app's
 // user-assigned managed identity.
 
 targetScope = 'resourceGroup'
 
+import { environmentToken } from 'modules/naming.bicep'
+
+// ---- Naming and placement
+
 @description('Short name of the service, used in resource names (lowercase letters and digits).')
 @minLength(3)
 @maxLength(12)
 param appName string = 'oauthtoken'
 
-@description('Environment name, used in resource names and tags.')
-@allowed([
-  'dev'
-  'test'
-  'prod'
-])
+@description('Environment name (azd: AZURE_ENV_NAME), e.g. dev, prod, pr-123: any name of letters, digits, -, _ and . works. Tagged as is; its letters and digits are part of resource names.')
+@minLength(1)
+@maxLength(64)
 param environmentName string
 
-@description('Azure region; defaults to the resource group\'s.')
+@description('Azure region (azd: AZURE_LOCATION); defaults to the resource group\'s. Pick one that offers Flex Consumption.')
 param location string = resourceGroup().location
+
+@description('Tags for every resource.')
+param tags object = {}
+
+// ---- Hosting
 
 @description('FC1 = Flex Consumption (default, scales to zero); EP1-EP3 = Elastic Premium.')
 @allowed([
@@ -43,17 +50,94 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('The token issuer (iss, and the metadata document\'s issuer). Empty: https://{function app}.azurewebsites.net.')
+// ---- Network
+
+@description('Private networking: the app\'s outbound traffic goes through a virtual network, and the storage account and Key Vault accept traffic only from their private endpoints in it (public network access disabled). Off for the quick start, on in production.')
+param vnetEnabled bool = false
+
+@description('Address space of the virtual network (vnetEnabled).')
+param vnetAddressPrefix string = '10.20.0.0/16'
+
+@description('Subnet the app integrates with (vnetEnabled); Flex Consumption needs at least a /27, Elastic Premium a /26.')
+param appSubnetAddressPrefix string = '10.20.0.0/24'
+
+@description('Subnet of the private endpoints (vnetEnabled).')
+param privateEndpointSubnetAddressPrefix string = '10.20.1.0/24'
+
+// ---- Domain and token settings (the app's Token__* and Cors__* settings)
+
+@description('A custom host name for the app, e.g. login.example.com, bound with a free managed certificate; empty for none. Create its CNAME and asuid TXT records first (docs/deploy.md).')
+param customDomainName string = ''
+
+@description('Token__Issuer: the iss claim and the metadata\'s issuer. Empty: https://{customDomainName}, or without one https://{the app\'s default host name}.')
 param issuer string = ''
 
-@description('The default audience (aud) of issued tokens: the resource server they are for.')
+@description('Token__Audience: the default aud claim, the resource server the tokens are for.')
 @minLength(1)
 param audience string
 
-@description('Lifetime of access tokens in seconds.')
+@description('Token__AuthorizationEndpoint: where the authorize step runs, published in the metadata; empty for none.')
+param authorizationEndpoint string = ''
+
+@description('Token__AccessTokenLifetimeSeconds.')
 @minValue(60)
 @maxValue(86400)
 param accessTokenLifetimeSeconds int = 600
+
+@description('Token__RefreshTokenIdleLifetimeSeconds; null: the app\'s default (14 days).')
+@minValue(60)
+@maxValue(31536000)
+param refreshTokenIdleLifetimeSeconds int?
+
+@description('Token__RefreshTokenAbsoluteLifetimeSeconds; null: the app\'s default (90 days).')
+@minValue(60)
+@maxValue(31536000)
+param refreshTokenAbsoluteLifetimeSeconds int?
+
+@description('Token__RefreshReuseGraceSeconds; null: the app\'s default (30).')
+@minValue(0)
+@maxValue(300)
+param refreshReuseGraceSeconds int?
+
+@description('Token__CodeRetryGraceSeconds: how long the same client may retry a code exchange whose answer it lost; 0 turns it off; null: the app\'s default (30).')
+@minValue(0)
+@maxValue(300)
+param codeRetryGraceSeconds int?
+
+@description('Token__StorageBudgetSeconds: all storage work of one request, retries included; past it 503. Under half of each retry window; null: the app\'s default (8).')
+@minValue(1)
+@maxValue(60)
+param storageBudgetSeconds int?
+
+@description('Throttling__MaxFailedAuthentications: failed client authentications one source address may make per window before 429; 0 turns it off; null: the app\'s default (20).')
+@minValue(0)
+param throttlingMaxFailedAuthentications int?
+
+@description('Throttling__WindowSeconds: the throttle\'s window; null: the app\'s default (60).')
+@minValue(1)
+@maxValue(3600)
+param throttlingWindowSeconds int?
+
+@description('Cors__AllowedOrigins and the platform\'s CORS: origins (scheme://host[:port]) of browser-based clients allowed to call the endpoints. Never "*"; no credentials.')
+param corsAllowedOrigins string[] = []
+
+@description('Any other app setting, by name (e.g. {"ClientJwks__CacheSeconds": "600"}); merged last, so it wins. docs/deploy.md lists the settings.')
+param additionalAppSettings object = {}
+
+// ---- Storage
+
+@description('Storage redundancy: Standard_LRS (default), Standard_ZRS (production), or a geo-redundant SKU.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+  'Standard_RAGRS'
+  'Standard_RAGZRS'
+])
+param storageSkuName string = 'Standard_LRS'
+
+// ---- Signing key
 
 @description('Signing key type: RSA (2048-bit, RS256) or EC (P-256, ES256).')
 @allowed([
@@ -76,6 +160,24 @@ param signingKeyNotifyBeforeExpiry string = 'P14D'
 @maxValue(90)
 param keyVaultSoftDeleteRetentionInDays int = 90
 
+@description('Key Vault purge protection: on (default, and in production) a deleted vault and its key stay recoverable until the retention ends and cannot be purged. Turn off only for throwaway environments; once on, it cannot be turned off.')
+param keyVaultEnablePurgeProtection bool = true
+
+// ---- Deployer
+
+@description('Object id of whoever deploys (azd: AZURE_PRINCIPAL_ID; CI: its identity), granted Table Data Contributor on the tables tokenctl client add/remove use, for the smoke test. Empty: none.')
+param deployerPrincipalId string = ''
+
+@description('Kind of principal deployerPrincipalId is (azd: AZURE_PRINCIPAL_TYPE).')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param deployerPrincipalType string = 'User'
+
+// ---- Monitoring
+
 @description('Days Log Analytics keeps data.')
 @minValue(30)
 @maxValue(730)
@@ -83,9 +185,6 @@ param logRetentionInDays int = 30
 
 @description('Daily Log Analytics ingestion cap in GB (-1 for none).')
 param logDailyQuotaGb int = 1
-
-@description('Tags for every resource.')
-param tags object = {}
 
 // The tables the app uses; TokenFunction/Storage/TableNames.cs names them in code.
 var tableNames = [
@@ -96,16 +195,57 @@ var tableNames = [
   'OAuthClientAssertions'
 ]
 
+// What tokenctl client add/remove reads and writes (the clients, and the grant index and grants it revokes).
+var deployerTableNames = [
+  'OAuthClients'
+  'OAuthGrantIndex'
+  'OAuthGrants'
+]
+
+// Resource names take the environment name's letters and digits; the hash of the full name keeps two
+// environments whose tokens collide apart.
+var envToken = environmentToken(environmentName)
 var suffix = uniqueString(subscription().id, resourceGroup().id, appName, environmentName)
 var allTags = union(tags, {
   application: appName
   environment: environmentName
+  'azd-env-name': environmentName
 })
-var functionAppName = 'func-${appName}-${environmentName}-${take(suffix, 6)}'
-var effectiveIssuer = empty(issuer) ? 'https://${functionAppName}.azurewebsites.net' : issuer
+var serviceName = 'token'
+var functionAppName = 'func-${appName}-${envToken}-${take(suffix, 6)}'
+var storageAccountName = take('st${take(appName, 8)}${envToken}${suffix}', 24)
+var keyVaultName = 'kv-${take(appName, 8)}-${take(envToken, 4)}-${take(suffix, 7)}'
+
+// Private DNS zones of the private endpoints, from the cloud's own suffixes (no hard-coded public-cloud host).
+var privateDnsZones = {
+  blob: 'privatelink.blob.${environment().suffixes.storage}'
+  table: 'privatelink.table.${environment().suffixes.storage}'
+  vault: 'privatelink${replace(environment().suffixes.keyvaultDns, '.vault.', '.vaultcore.')}'
+}
+
+// The app settings of the app's own sections that come from parameters (Token__Issuer is added by the module, from
+// the site's host name). A null value removes the setting, so the app's default applies. Literal keys on purpose:
+// TokenFunction.Tests/Infra checks them against SettingNames.All, and docs/deploy.md lists which parameter sets each.
+var appSettings = {
+  Token__Audience: audience
+  Token__AuthorizationEndpoint: empty(authorizationEndpoint) ? null : authorizationEndpoint
+  Token__AccessTokenLifetimeSeconds: accessTokenLifetimeSeconds
+  Token__RefreshTokenIdleLifetimeSeconds: refreshTokenIdleLifetimeSeconds
+  Token__RefreshTokenAbsoluteLifetimeSeconds: refreshTokenAbsoluteLifetimeSeconds
+  Token__RefreshReuseGraceSeconds: refreshReuseGraceSeconds
+  Token__CodeRetryGraceSeconds: codeRetryGraceSeconds
+  Token__StorageBudgetSeconds: storageBudgetSeconds
+  Throttling__MaxFailedAuthentications: throttlingMaxFailedAuthentications
+  Throttling__WindowSeconds: throttlingWindowSeconds
+  Cors__AllowedOrigins: empty(corsAllowedOrigins) ? null : join(corsAllowedOrigins, ',')
+  Tables__ServiceUri: storage.outputs.tableServiceUri
+  Tables__CreateTablesIfMissing: 'false'
+  Identity__ManagedIdentityClientId: appIdentity.properties.clientId
+  Signing__KeyVaultKeyId: keyVault.outputs.signingKeyId
+}
 
 resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: 'id-${appName}-${environmentName}'
+  name: 'id-${appName}-${envToken}'
   location: location
   tags: allTags
 }
@@ -115,12 +255,26 @@ module monitoring 'modules/monitoring.bicep' = {
   params: {
     location: location
     tags: allTags
-    workspaceName: 'log-${appName}-${environmentName}-${take(suffix, 6)}'
-    applicationInsightsName: 'appi-${appName}-${environmentName}-${take(suffix, 6)}'
+    workspaceName: 'log-${appName}-${envToken}-${take(suffix, 6)}'
+    applicationInsightsName: 'appi-${appName}-${envToken}-${take(suffix, 6)}'
     retentionInDays: logRetentionInDays
     dailyQuotaGb: logDailyQuotaGb
     appIdentityId: appIdentity.id
     appPrincipalId: appIdentity.properties.principalId
+  }
+}
+
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    location: location
+    tags: allTags
+    vnetName: 'vnet-${appName}-${envToken}-${take(suffix, 6)}'
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetAddressPrefix
+    privateEndpointSubnetPrefix: privateEndpointSubnetAddressPrefix
+    appSubnetDelegation: planSku == 'FC1' ? 'Microsoft.App/environments' : 'Microsoft.Web/serverFarms'
+    privateDnsZones: privateDnsZones
   }
 }
 
@@ -129,11 +283,16 @@ module storage 'modules/storage.bicep' = {
   params: {
     location: location
     tags: allTags
-    storageAccountName: take('st${appName}${environmentName}${suffix}', 24)
+    storageAccountName: storageAccountName
+    skuName: storageSkuName
+    publicNetworkAccess: !vnetEnabled
     deploymentContainerName: 'app-package'
     tableNames: tableNames
     appIdentityId: appIdentity.id
     appPrincipalId: appIdentity.properties.principalId
+    deployerTableNames: deployerTableNames
+    deployerPrincipalId: deployerPrincipalId
+    deployerPrincipalType: deployerPrincipalType
   }
 }
 
@@ -142,28 +301,68 @@ module keyVault 'modules/keyvault.bicep' = {
   params: {
     location: location
     tags: allTags
-    keyVaultName: 'kv-${take(appName, 8)}-${take(environmentName, 4)}-${take(suffix, 7)}'
+    keyVaultName: keyVaultName
     keyName: 'token-signing'
     keyType: signingKeyType
     keyExpiry: signingKeyExpiry
     rotateAfterCreate: signingKeyRotateAfterCreate
     notifyBeforeExpiry: signingKeyNotifyBeforeExpiry
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    enablePurgeProtection: keyVaultEnablePurgeProtection
+    publicNetworkAccess: !vnetEnabled
     workspaceId: monitoring.outputs.workspaceId
     appIdentityId: appIdentity.id
     appPrincipalId: appIdentity.properties.principalId
   }
 }
 
-// Depends on the other modules through their outputs, so the identity's role assignments exist before the
-// app first starts.
+// The private endpoints: the host's blobs (and the Flex deployment package) and the tables in the storage
+// account, and the vault. No queue endpoint: nothing in the app uses queues (HTTP triggers and a timer).
+var storageEndpoints = [
+  'blob'
+  'table'
+]
+
+module storageEndpoint 'modules/privateendpoint.bicep' = [
+  for service in storageEndpoints: if (vnetEnabled) {
+    name: 'endpoint-storage-${service}'
+    params: {
+      location: location
+      tags: allTags
+      name: 'pe-${storageAccountName}-${service}'
+      resourceId: storage.outputs.storageAccountId
+      groupId: service
+      subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+      privateDnsZoneId: network.?outputs.privateDnsZoneIds[service] ?? ''
+    }
+  }
+]
+
+module keyVaultEndpoint 'modules/privateendpoint.bicep' = if (vnetEnabled) {
+  name: 'endpoint-keyvault'
+  params: {
+    location: location
+    tags: allTags
+    name: 'pe-${keyVaultName}'
+    resourceId: keyVault.outputs.keyVaultId
+    groupId: 'vault'
+    subnetId: network.?outputs.privateEndpointSubnetId ?? ''
+    privateDnsZoneId: network.?outputs.privateDnsZoneIds.vault ?? ''
+  }
+}
+
+// Depends on the other modules through their outputs, so the identity's role assignments (and, in the private
+// shape, the endpoints) exist before the app first starts.
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionApp'
   params: {
     location: location
     tags: allTags
+    siteTags: {
+      'azd-service-name': serviceName
+    }
     functionAppName: functionAppName
-    planName: 'plan-${appName}-${environmentName}-${take(suffix, 6)}'
+    planName: 'plan-${appName}-${envToken}-${take(suffix, 6)}'
     planSku: planSku
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
@@ -172,18 +371,30 @@ module functionApp 'modules/functionapp.bicep' = {
     storageAccountName: storage.outputs.storageAccountName
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
-    issuer: effectiveIssuer
-    audience: audience
-    accessTokenLifetimeSeconds: accessTokenLifetimeSeconds
-    tableServiceUri: storage.outputs.tableServiceUri
-    signingKeyId: keyVault.outputs.signingKeyId
+    issuer: issuer
+    customDomainName: customDomainName
+    appSettings: appSettings
+    additionalAppSettings: additionalAppSettings
+    corsAllowedOrigins: corsAllowedOrigins
+    appSubnetId: network.?outputs.appSubnetId ?? ''
   }
+  // In the private shape the app reaches storage and the vault only through the endpoints: they come first.
+  dependsOn: [
+    storageEndpoint
+    keyVaultEndpoint
+  ]
 }
 
-var baseUrl = 'https://${functionApp.outputs.defaultHostName}'
+// Endpoint URLs as the metadata document publishes them: the issuer's origin and path plus the route.
+var baseUrl = endsWith(functionApp.outputs.issuer, '/')
+  ? take(functionApp.outputs.issuer, max(length(functionApp.outputs.issuer) - 1, 0))
+  : functionApp.outputs.issuer
 
 @description('Name of the function app (for publishing the package).')
 output functionAppName string = functionApp.outputs.functionAppName
+
+@description('The function app\'s own URL (https://{default host name}), whatever the issuer.')
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
 
 @description('The token endpoint.')
 output tokenEndpointUrl string = '${baseUrl}/api/v1/oauth/token'
@@ -198,7 +409,10 @@ output jwksUrl string = '${baseUrl}/.well-known/jwks.json'
 output metadataUrl string = '${baseUrl}/.well-known/oauth-authorization-server'
 
 @description('The issuer the app puts in tokens.')
-output issuer string = effectiveIssuer
+output issuer string = functionApp.outputs.issuer
+
+@description('The default audience of the tokens.')
+output audience string = audience
 
 @description('Principal (object) id of the app\'s managed identity.')
 output identityPrincipalId string = appIdentity.properties.principalId
@@ -214,3 +428,12 @@ output keyVaultName string = keyVault.outputs.keyVaultName
 
 @description('Name of the storage account.')
 output storageAccountName string = storage.outputs.storageAccountName
+
+@description('The table endpoint, for tokenctl (Tables__ServiceUri).')
+output tableServiceUri string = storage.outputs.tableServiceUri
+
+@description('Whether storage and Key Vault are reachable only from the virtual network (a runner outside it cannot use tokenctl).')
+output vnetEnabled bool = vnetEnabled
+
+@description('The TXT record asuid.{customDomainName} must hold this value.')
+output customDomainVerificationId string = functionApp.outputs.customDomainVerificationId

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TokenFunction.Hosting;
 using TokenFunction.Tests.Infrastructure;
@@ -31,6 +33,14 @@ public sealed class StartupValidationTests
         Assert.That(failure!.Message, Does.Contain("Tables__ServiceUri").And.Contain("Tables__ConnectionString"));
     }
 
+    [Test]
+    public async Task WildcardCorsOrigin_StopsStartupNamingTheSetting()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAndStopAsync(new Dictionary<string, string?> { [SettingNames.CorsAllowedOrigins] = "*" }));
+
+        Assert.That(failure!.Message, Does.Contain("Cors__AllowedOrigins"));
+    }
+
     private static async Task StartAndStopAsync(Dictionary<string, string?> settings)
     {
         var host = await ServiceHost.StartAsync(settings);
@@ -54,4 +64,40 @@ public sealed class StartupValidationTests
             Assert.That(document.RootElement.GetProperty("Host").GetProperty("LocalHttpPort").GetInt32(), Is.EqualTo(8080));
         });
     }
+
+    [Test]
+    public void LocalSettingsSample_ListsEverySettingOfTheApp()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryRoot.Combine("local.settings.sample.json")));
+        var names = document.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.That(names, Is.SupersetOf(SettingNames.All), "add the new setting to local.settings.sample.json with its default");
+    }
+
+    [Test]
+    public void LocalSettingsSample_BindsAndPassesEveryValidator()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryRoot.Combine("local.settings.sample.json")));
+        var values = document.RootElement.GetProperty("Values").EnumerateObject()
+            .ToDictionary(p => SettingNames.ConfigurationKey(p.Name), p => (string?)p.Value.GetString());
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging().AddTokenService(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Value<TokenOptions>(provider).Issuer, Is.EqualTo("http://localhost:8080"));
+            Assert.That(Value<TokenOptions>(provider).AuthorizationEndpoint, Is.Null, "an empty setting is unset");
+            Assert.That(Value<TablesOptions>(provider).ServiceUri, Is.Null);
+            Assert.That(Value<SigningOptions>(provider).KeyVaultKeyId, Is.Null);
+            Assert.That(Value<ClientJwksOptions>(provider).CacheSeconds, Is.EqualTo(new ClientJwksOptions().CacheSeconds));
+            Assert.That(Value<CorsOptions>(provider).Origins(), Is.EqualTo(new[] { "http://localhost:3000" }));
+            Assert.That(document.RootElement.GetProperty("Host").GetProperty("CORS").GetString(), Is.EqualTo(values[SettingNames.ConfigurationKey(SettingNames.CorsAllowedOrigins)]),
+                "func start answers CORS from Host.CORS: the same origins");
+        }
+    }
+
+    private static T Value<T>(IServiceProvider provider)
+        where T : class =>
+        provider.GetRequiredService<IOptions<T>>().Value;
 }

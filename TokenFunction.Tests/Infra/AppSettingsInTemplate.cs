@@ -4,51 +4,72 @@ using TokenFunction.Hosting;
 
 namespace TokenFunction.Tests.Infra;
 
+/// <summary>A setting the template writes: its value expression and the template that declares that expression.</summary>
+internal sealed record TemplateSetting(string Value, JsonObject DeclaringTemplate);
+
 /// <summary>The app settings a compiled template sets on the function app, and checks of them against the app.</summary>
-internal static class AppSettingsInTemplate
+internal static partial class AppSettingsInTemplate
 {
     /// <summary>
-    /// Every setting the template can set (name to value expression): the <c>Microsoft.Web/sites/config</c>
-    /// <c>appsettings</c> resources, and any <c>siteConfig.appSettings</c> on a site. Settings set only on one
-    /// hosting plan are included.
+    /// Every setting the template owns (name to value expression): the keys of the objects that the
+    /// <c>Microsoft.Web/sites/config</c> <c>appsettings</c> expression combines, followed through variables, through
+    /// the module parameters they are passed in as, and <c>createObject('Name', ...)</c>. Settings set only on one
+    /// hosting plan, and settings owned with a null value (removed), are included.
     /// </summary>
-    public static IReadOnlyDictionary<string, string?> Of(ArmTemplate template)
+    public static IReadOnlyDictionary<string, TemplateSetting> Of(ArmTemplate template)
     {
-        var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var settings = new Dictionary<string, TemplateSetting>(StringComparer.Ordinal);
         foreach (var config in template.OfType("Microsoft.Web/sites/config")
                      .Where(r => r.Name.Contains("appsettings", StringComparison.OrdinalIgnoreCase)))
         {
-            var objects = config.Properties switch
-            {
-                JsonObject literal => [literal],
-                JsonValue value when value.TryGetValue<string>(out var expression) =>
-                    ArmTemplate.VariableReference().Matches(expression)
-                        .Select(m => ArmTemplate.Variable(config.DeclaringTemplate, m.Groups[1].Value))
-                        .OfType<JsonObject>()
-                        .ToList(),
-                _ => [],
-            };
-            foreach (var (name, value) in objects.SelectMany(o => o))
-            {
-                settings[name] = value?.ToString();
-            }
-        }
-
-        foreach (var site in template.OfType("Microsoft.Web/sites"))
-        {
-            foreach (var entry in (site.Property("siteConfig.appSettings") as JsonArray ?? []).OfType<JsonObject>())
-            {
-                if ((string?)entry["name"] is { } name)
-                {
-                    settings[name] = entry["value"]?.ToString();
-                }
-            }
+            Collect(template, config.Properties, config.DeclaringTemplate, settings, []);
         }
 
         return settings;
     }
 
-    /// <summary>The configuration sections the app binds (Token, Tables, Signing, Identity), from <see cref="SettingNames.All"/>.</summary>
+    private static void Collect(ArmTemplate template, JsonNode? node, JsonObject declaring, Dictionary<string, TemplateSetting> settings, HashSet<string> visited)
+    {
+        switch (node)
+        {
+            case JsonObject literal:
+                foreach (var (name, value) in literal)
+                {
+                    settings[name] = new TemplateSetting(value?.ToString() ?? "null", declaring);
+                }
+
+                break;
+            case JsonValue value when value.TryGetValue<string>(out var expression):
+                foreach (Match created in CreateObjectKey().Matches(expression))
+                {
+                    settings[created.Groups[1].Value] = new TemplateSetting(expression, declaring);
+                }
+
+                foreach (var variable in ArmTemplate.VariableReference().Matches(expression).Select(m => m.Groups[1].Value))
+                {
+                    if (visited.Add($"{declaring.GetHashCode()}:v:{variable}"))
+                    {
+                        Collect(template, ArmTemplate.Variable(declaring, variable), declaring, settings, visited);
+                    }
+                }
+
+                var deployment = template.DeploymentOf(declaring);
+                foreach (var parameter in ArmTemplate.ParameterReference().Matches(expression).Select(m => m.Groups[1].Value))
+                {
+                    if (deployment is not null && visited.Add($"{declaring.GetHashCode()}:p:{parameter}"))
+                    {
+                        Collect(template, template.ArgumentOf(declaring, parameter), deployment.DeclaringTemplate, settings, visited);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    [GeneratedRegex(@"createObject\('([A-Za-z0-9_]+)'")]
+    private static partial Regex CreateObjectKey();
+
+    /// <summary>The configuration sections the app binds (Token, Tables, Signing, Identity, ...), from <see cref="SettingNames.All"/>.</summary>
     public static IReadOnlySet<string> AppSections { get; } =
         SettingNames.All.Select(SectionOf).ToHashSet(StringComparer.OrdinalIgnoreCase);
 

@@ -44,6 +44,40 @@ internal sealed partial class ArmTemplate(JsonObject root)
     [GeneratedRegex(@"variables\('([^']+)'\)")]
     internal static partial Regex VariableReference();
 
+    [GeneratedRegex(@"parameters\('([^']+)'\)")]
+    internal static partial Regex ParameterReference();
+
+    /// <summary>The module deployment whose nested template is <paramref name="nested"/>, or null for the root template.</summary>
+    public ArmResource? DeploymentOf(JsonObject nested) =>
+        OfType("Microsoft.Resources/deployments").FirstOrDefault(d => ReferenceEquals(d.Json["properties"]?["template"], nested));
+
+    /// <summary>What a module's deployment passes for one of its parameters (a literal or an expression), or null.</summary>
+    public JsonNode? ArgumentOf(JsonObject nested, string parameter) =>
+        DeploymentOf(nested)?.Json["properties"]?["parameters"]?[parameter]?["value"];
+
+    /// <summary>
+    /// Whether an expression in <paramref name="declaringTemplate"/> uses the root template's parameter
+    /// <paramref name="rootParameter"/>, directly or through the module parameters it is passed in as.
+    /// </summary>
+    public bool UsesRootParameter(string expression, JsonObject declaringTemplate, string rootParameter)
+    {
+        var parameters = ParameterReference().Matches(expression).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+        if (ReferenceEquals(declaringTemplate, Root))
+        {
+            return parameters.Contains(rootParameter, StringComparer.Ordinal);
+        }
+
+        var deployment = DeploymentOf(declaringTemplate);
+        return deployment is not null && parameters.Any(p =>
+            ArgumentOf(declaringTemplate, p) is { } argument && UsesRootParameter(Text(argument), deployment.DeclaringTemplate, rootParameter));
+    }
+
+    /// <summary>A node as text: a string as it is, anything else as JSON without escaping quotes (ARM expressions use ').</summary>
+    public static string Text(JsonNode node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text)
+            ? text
+            : node.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     internal static JsonNode? Variable(JsonObject template, string name) => template["variables"]?[name];
 
     /// <summary>

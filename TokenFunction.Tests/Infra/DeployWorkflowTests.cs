@@ -66,25 +66,114 @@ public class DeployWorkflowTests
     }
 
     [Test]
-    public void EachEnvironmentDeploysInfrastructureThenTheAppThenSmokeTestsJwksMetadataAndTheTokenEndpoint()
+    public void EachEnvironmentDeploysInfrastructureThenTheAppThenRunsTheSmokeTestOnTheDeployedUrls()
     {
-        var runs = Workflow.Steps(DeployEnvironment.Jobs["deploy"]).Select(s => Workflow.Scalar(s, "run") ?? string.Empty).ToList();
+        var steps = Workflow.Steps(DeployEnvironment.Jobs["deploy"]);
+        var runs = steps.Select(s => Workflow.Scalar(s, "run") ?? string.Empty).ToList();
         int IndexOf(string text) => runs.FindIndex(r => r.Contains(text, StringComparison.Ordinal));
 
+        var deployer = IndexOf("get-access-token");
         var infra = IndexOf("az deployment group create");
         var app = IndexOf("az functionapp deployment source config-zip");
-        var jwks = IndexOf("JWKS_URL");
-        var metadata = IndexOf("METADATA_URL");
-        var token = IndexOf("TOKEN_URL");
+        var smoke = IndexOf("scripts/smoke-test");
+        var smokeEnv = smoke >= 0 ? Workflow.Map(steps[smoke], "env") : null;
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(infra, Is.GreaterThanOrEqualTo(0));
+            Assert.That(deployer, Is.GreaterThanOrEqualTo(0));
+            Assert.That(infra, Is.GreaterThan(deployer));
+            Assert.That(runs[infra], Does.Contain("deployerPrincipalId=").And.Contain("deployerPrincipalType=ServicePrincipal"),
+                "the deployer is granted the tables the smoke test registers its client in");
             Assert.That(app, Is.GreaterThan(infra));
-            Assert.That(jwks, Is.GreaterThan(app));
-            Assert.That(metadata, Is.GreaterThan(app));
-            Assert.That(token, Is.GreaterThan(app));
-            Assert.That(runs[token], Does.Contain("invalid_client"), "the token endpoint answers an unknown client after reading storage");
+            Assert.That(smoke, Is.GreaterThan(app));
+            foreach (var (name, output) in new[] { ("TOKEN_URL", "token-endpoint-url"), ("JWKS_URL", "jwks-url"), ("METADATA_URL", "metadata-url"), ("ISSUER", "issuer"), ("AUDIENCE", "audience"), ("Tables__ServiceUri", "table-service-uri") })
+            {
+                Assert.That(Workflow.Scalar(smokeEnv, name), Is.EqualTo($"${{{{ steps.infra.outputs.{output} }}}}"), name);
+            }
+        }
+    }
+
+    [Test]
+    public void TheSmokeTestGetsAClientCredentialsTokenThroughTokenctlAndValidatesItAgainstTheJwks()
+    {
+        var script = File.ReadAllText(Path.Combine(RepoPaths.Root, "scripts", "smoke-test"));
+
+        Assert.That(script, Does.Contain("tokenctl client add").And.Contain("--grant client_credentials")
+            .And.Contain("grant_type=client_credentials").And.Contain("scripts/verify-token.cs").And.Contain("--jwks \"$JWKS_URL\"")
+            .And.Contain("tokenctl client remove"));
+    }
+
+    [Test]
+    public void TheWaitForRoleAssignmentsIsBoundedWithinTheJobsTimeout()
+    {
+        var job = DeployEnvironment.Jobs["deploy"];
+        var smokeEnv = Workflow.Steps(job).Select(s => Workflow.Map(s, "env")).Single(e => Workflow.Scalar(e, "RBAC_WAIT_ATTEMPTS") is not null);
+        var wait = int.Parse(Workflow.Scalar(smokeEnv, "RBAC_WAIT_ATTEMPTS")!, System.Globalization.CultureInfo.InvariantCulture)
+                   * int.Parse(Workflow.Scalar(smokeEnv, "RBAC_WAIT_SECONDS")!, System.Globalization.CultureInfo.InvariantCulture);
+        var timeout = int.Parse(Workflow.Scalar(job, "timeout-minutes")!, System.Globalization.CultureInfo.InvariantCulture) * 60;
+
+        Assert.That(wait, Is.InRange(60, timeout / 4), "long enough for Azure RBAC to propagate, short against the job's timeout");
+    }
+
+    [Test]
+    public void EveryJobOnARunnerHasATimeoutAndNoCallerOfAReusableWorkflowHasOne()
+    {
+        var jobs = Workflow.All().SelectMany(w => w.Jobs.Select(j => (w.FileName, j.Key, j.Value))).ToList();
+
+        Assert.That(jobs, Has.Count.GreaterThanOrEqualTo(4));
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var (file, name, job) in jobs)
+            {
+                var timeout = Workflow.Scalar(job, "timeout-minutes");
+                if (Workflow.Scalar(job, "uses") is not null)
+                {
+                    Assert.That(timeout, Is.Null, $"{file}: {name} calls a reusable workflow, which takes no timeout-minutes");
+                }
+                else
+                {
+                    Assert.That(int.TryParse(timeout, out var minutes) && minutes is > 0 and <= 120, Is.True, $"{file}: {name} timeout-minutes is '{timeout}'");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void WhatIfWritesItsDiffToTheJobSummary()
+    {
+        var run = RunScripts(Deploy.Jobs["what-if"]);
+
+        Assert.That(run, Does.Contain("az deployment group what-if").And.Contain("> what-if.txt").And.Contain(">> \"$GITHUB_STEP_SUMMARY\"").And.Contain("what-if.txt"));
+    }
+
+    // The current major version of every action the workflows use (checked 2026-12): a workflow on an older major
+    // runs on a deprecated runtime, and a new action needs a row here.
+    private static readonly Dictionary<string, int> CurrentMajors = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["actions/checkout"] = 7,
+        ["actions/setup-dotnet"] = 6,
+        ["actions/upload-artifact"] = 7,
+        ["actions/download-artifact"] = 8,
+        ["azure/login"] = 3,
+    };
+
+    [Test]
+    public void EveryActionIsPinnedToItsCurrentMajorVersion()
+    {
+        var uses = Workflow.All()
+            .SelectMany(w => w.Jobs.Values.SelectMany(Workflow.Steps).Select(s => (w.FileName, Uses: Workflow.Scalar(s, "uses"))))
+            .Where(u => u.Uses is not null && !u.Uses.StartsWith("./", StringComparison.Ordinal))
+            .ToList();
+
+        Assert.That(uses, Is.Not.Empty);
+        using (Assert.EnterMultipleScope())
+        {
+            foreach (var (file, action) in uses)
+            {
+                var parts = action!.Split('@');
+                Assert.That(CurrentMajors, Does.ContainKey(parts[0]), $"{file}: {action} is not a known action");
+                Assert.That(parts.Length == 2 && parts[1] == $"v{CurrentMajors.GetValueOrDefault(parts[0])}", Is.True, $"{file}: {action}");
+            }
         }
     }
 

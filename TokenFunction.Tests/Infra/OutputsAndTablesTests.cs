@@ -11,20 +11,53 @@ public class OutputsAndTablesTests
     [TestCase("revocationEndpointUrl", "/" + TokenFunction.Functions.Routes.Revocation)]
     [TestCase("jwksUrl", "/" + TokenFunction.Functions.Routes.Jwks)]
     [TestCase("metadataUrl", "/" + TokenFunction.Functions.Routes.Metadata)]
-    public void DeploymentOutputsTheServiceUrls(string output, string route)
+    public void DeploymentOutputsTheServiceUrlsAsTheMetadataPublishesThemFromTheIssuer(string output, string route)
     {
         var value = CompiledInfra.Instance.Template.Outputs[output]?["value"]?.ToString();
 
-        Assert.That(value, Does.StartWith("[format('https://").Or.Contain("'https://"));
-        Assert.That(value, Does.Contain(route + "'"));
+        Assert.That(value, Does.StartWith($"[format('{{0}}{route}', ").And.Contain("reference('functionApp').outputs.issuer.value"));
+    }
+
+    [Test]
+    public void TheIssuerIsTheParameterOrHttpsWithTheCustomDomainOrTheDefaultHostName()
+    {
+        var template = CompiledInfra.Instance.Template;
+        var issuer = template.OfType("Microsoft.Resources/deployments").Single(d => d.Name == "functionApp")
+            .Property("template.outputs.issuer.value")?.ToString();
+
+        Assert.That(issuer, Is.EqualTo("[if(not(empty(parameters('issuer'))), parameters('issuer'), format('https://{0}', if(variables('hasCustomDomain'), parameters('customDomainName'), reference('site').defaultHostName)))]"));
     }
 
     [Test]
     public void DeploymentOutputsTheIdentityPrincipalId()
     {
-        var value = CompiledInfra.Instance.Template.Outputs["identityPrincipalId"]?["value"]?.ToString();
+        var template = CompiledInfra.Instance.Template;
+        var value = template.Outputs["identityPrincipalId"]?["value"]?.ToString();
 
-        Assert.That(value, Does.Contain("Microsoft.ManagedIdentity/userAssignedIdentities").And.Contain("principalId"));
+        Assert.That(value, Is.EqualTo("[reference('appIdentity').principalId]"));
+        Assert.That((string?)template.Root["resources"]?["appIdentity"]?["type"], Is.EqualTo("Microsoft.ManagedIdentity/userAssignedIdentities"));
+    }
+
+    [Test]
+    public void ACustomDomainGetsABindingAManagedCertificateAndThenSniTls()
+    {
+        var template = CompiledInfra.Instance.Template;
+        var bindings = template.OfType("Microsoft.Web/sites/hostNameBindings").ToList();
+        var certificate = template.OfType("Microsoft.Web/certificates").Single();
+
+        Assert.That(bindings, Has.Count.EqualTo(2));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((string?)bindings[0].Json["condition"], Is.EqualTo("[variables('hasCustomDomain')]"));
+            Assert.That((string?)bindings[0].Property("sslState"), Is.EqualTo("Disabled"), "bound first, so that App Service can check the DNS records");
+            Assert.That((string?)certificate.Json["condition"], Is.EqualTo("[variables('hasCustomDomain')]"));
+            Assert.That(certificate.Property("canonicalName")?.ToString(), Is.EqualTo("[parameters('customDomainName')]"));
+            Assert.That(certificate.Property("serverFarmId")?.ToString(), Does.Contain("Microsoft.Web/serverfarms"));
+            Assert.That((string?)bindings[1].Property("sslState"), Is.EqualTo("SniEnabled"));
+            Assert.That(bindings[1].Property("thumbprint")?.ToString(), Is.EqualTo("[parameters('thumbprint')]"));
+            Assert.That(template.OfType("Microsoft.Resources/deployments").Single(d => d.Name == "tlsBinding").Json["properties"]?["parameters"]?["thumbprint"]?["value"]?.ToString(),
+                Is.EqualTo("[reference('managedCertificate').thumbprint]"));
+        }
     }
 
     [Test]

@@ -11,6 +11,14 @@ internal static class RepoPaths
 
     public static string MainBicep => Path.Combine(Infra, "main.bicep");
 
+    /// <summary>The parameters azd deploys main.bicep with (environment variables substituted).</summary>
+    public static string AzdParameters => Path.Combine(Infra, "main.parameters.json");
+
+    /// <summary>The azd project file.</summary>
+    public static string AzureYaml => Path.Combine(Root, "azure.yaml");
+
+    public static string DeployDoc => Path.Combine(Root, "docs", "deploy.md");
+
     public static string BicepToolProject => Path.Combine(Infra, "tools", "BicepTool.csproj");
 
     public static string Workflows => Path.Combine(Root, ".github", "workflows");

@@ -6,6 +6,9 @@ public class SecurityTests
 {
     private static ArmTemplate Template => CompiledInfra.Instance.Template;
 
+    private static JsonNode? ProdParameter(string name) =>
+        JsonNode.Parse(CompiledInfra.Instance.ParameterFiles["prod"])?["parameters"]?[name]?["value"];
+
     private static ArmResource Single(string type)
     {
         var resources = Template.OfType(type).ToList();
@@ -114,8 +117,24 @@ public class SecurityTests
         {
             Assert.That((bool?)vault.Property("enableRbacAuthorization"), Is.True);
             Assert.That((bool?)vault.Property("enableSoftDelete"), Is.True);
-            Assert.That((bool?)vault.Property("enablePurgeProtection"), Is.True);
+            // On by default and in production; a throwaway environment may leave it off (null: ARM refuses false once on).
+            Assert.That(vault.Property("enablePurgeProtection")?.ToString(), Is.EqualTo("[if(parameters('enablePurgeProtection'), true(), null())]"));
+            Assert.That((bool?)Template.Root["parameters"]?["keyVaultEnablePurgeProtection"]?["defaultValue"], Is.True);
+            Assert.That((bool?)ProdParameter("keyVaultEnablePurgeProtection"), Is.True);
             Assert.That((bool?)vault.Property("enabledForTemplateDeployment"), Is.Not.True);
+        }
+    }
+
+    [Test]
+    public void StorageRedundancyIsAParameterAndZoneRedundantInProduction()
+    {
+        var storage = Single("Microsoft.Storage/storageAccounts");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(storage.Json["sku"]?["name"]?.ToString(), Is.EqualTo("[parameters('skuName')]"));
+            Assert.That(Template.Root["parameters"]?["storageSkuName"]?["allowedValues"]?.AsArray().Select(v => (string?)v), Does.Contain("Standard_ZRS").And.Contain("Standard_LRS"));
+            Assert.That((string?)ProdParameter("storageSkuName"), Is.EqualTo("Standard_ZRS"));
         }
     }
 

@@ -4,18 +4,24 @@ using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.Scripts;
 
-/// <summary>scripts/dev as a developer runs it: it serves, and the curl it prints redeems a code for a valid JWT.</summary>
+/// <summary>
+/// scripts/dev as a developer runs it: it starts the blob and queue emulators func start needs besides tables, it
+/// serves, and the curl it prints redeems a code for a valid JWT.
+/// </summary>
 public sealed class DevScriptTests
 {
     [Test]
-    public async Task DevScript_PrintsACurlThatReturnsAJwtValidAgainstTheJwks()
+    public async Task DevScript_StartsBlobAndQueueEmulatorsAndPrintsACurlThatReturnsAJwtValidAgainstTheJwks()
     {
         var port = FreePort.Next();
+        var (blobPort, queuePort) = (FreePort.Next(), FreePort.Next());
         var environment = new Dictionary<string, string?>
         {
             ["TOKEN_DEV_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // The emulator the tests already run answers there, so the script uses it instead of starting one.
             ["AZURITE_TABLE_PORT"] = TestEnvironment.Azurite.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["AZURITE_BLOB_PORT"] = blobPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["AZURITE_QUEUE_PORT"] = queuePort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Signing__LocalKeyPath"] = Path.Combine(Path.GetTempPath(), $"dev-script-{Guid.NewGuid():N}.pem"),
         };
         using var dev = ProcessRunner.Start("bash", [RepositoryRoot.Combine("scripts", "dev")], environment);
@@ -34,6 +40,10 @@ public sealed class DevScriptTests
             var validation = await JwtValidation.ValidateAsync(http, new Uri($"http://localhost:{port}/.well-known/jwks.json"), token,
                 issuer: $"http://localhost:{port}", audience: "https://api.example.com");
             Assert.That(validation.IsValid, Is.True, validation.Exception?.Message);
+
+            // The Functions host's storage: Azurite's blob and queue services answer on the ports given.
+            Assert.That(await ServerOfAsync(http, blobPort), Does.StartWith("Azurite-Blob/"));
+            Assert.That(await ServerOfAsync(http, queuePort), Does.StartWith("Azurite-Queue/"));
         }
         finally
         {
@@ -41,6 +51,12 @@ public sealed class DevScriptTests
             await dev.WaitForExitAsync();
             File.Delete(environment["Signing__LocalKeyPath"]!);
         }
+    }
+
+    private static async Task<string> ServerOfAsync(HttpClient http, int port)
+    {
+        using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/devstoreaccount1?comp=list"));
+        return response.Headers.Server.ToString();
     }
 
     private static async Task<string> ReadCurlLineAsync(Process dev, Task<string> errors, TimeSpan timeout)

@@ -1,19 +1,25 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using TokenFunction.Functions;
 
 namespace TokenFunction.Hosting;
 
 /// <summary>
 /// Runs the same function classes on Kestrel, without the Functions host: for developers without Core Tools
-/// (<c>tokenctl serve</c>) and for the end-to-end tests.
+/// (<c>tokenctl serve</c>) and for the end-to-end tests. It answers CORS itself, from <see cref="CorsOptions"/>, as the
+/// platform does in Azure (where the Functions worker never sees a preflight).
 /// </summary>
 public static class LocalHost
 {
+    /// <summary>How long a browser may cache a preflight answer.</summary>
+    public static readonly TimeSpan PreflightMaxAge = TimeSpan.FromHours(1);
+
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
@@ -23,8 +29,12 @@ public static class LocalHost
         builder.Services.AddSingleton<RevocationHttpFunction>();
         builder.Services.AddSingleton<JwksHttpFunction>();
         builder.Services.AddSingleton<MetadataHttpFunction>();
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<CorsOptions>>((cors, allowed) => cors.AddDefaultPolicy(policy => Allow(policy, allowed.Value)));
 
         var app = builder.Build();
+        app.UseCors();
         app.MapMethods("/" + Routes.Token, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, TokenHttpFunction function) =>
             ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));
         app.MapMethods("/" + Routes.Revocation, [HttpMethods.Get, HttpMethods.Post], (HttpContext context, RevocationHttpFunction function) =>
@@ -35,6 +45,13 @@ public static class LocalHost
             ExecuteAsync(context, function.RunAsync(context.Request, context.RequestAborted)));
         return app;
     }
+
+    // Never AllowCredentials: browser clients authenticate with the request (PKCE, client id), not cookies.
+    private static void Allow(CorsPolicyBuilder policy, CorsOptions allowed) =>
+        policy.WithOrigins([.. allowed.Origins()])
+            .WithMethods(HttpMethods.Get, HttpMethods.Post)
+            .WithHeaders("Authorization", "Content-Type")
+            .SetPreflightMaxAge(PreflightMaxAge);
 
     private static async Task ExecuteAsync(HttpContext context, Task<IActionResult> invocation)
     {

@@ -90,6 +90,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<ClientAuthenticator>();
         services.AddClientJwksOptions(configuration);
         services.TryAddSingleton<ClientJwksFetcher>();
+        services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorsOptions>, CorsOptionsValidator>());
         services.TryAddSingleton<RefreshTokenPolicy>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, RefreshTokenGrantHandler>());

@@ -31,6 +31,7 @@ public static class SettingNames
     public static readonly string ThrottlingMaxFailedAuthentications = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.MaxFailedAuthentications));
     public static readonly string ThrottlingWindowSeconds = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.WindowSeconds));
     public static readonly string ClientJwksAllowLoopback = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.AllowLoopback));
+    public static readonly string CorsAllowedOrigins = Of(CorsOptions.SectionName, nameof(CorsOptions.AllowedOrigins));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =
@@ -40,7 +41,8 @@ public static class SettingNames
     public static IReadOnlyList<string> All { get; } =
         [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
          .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName),
-         .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName), .. Enumerate<ThrottlingOptions>(ThrottlingOptions.SectionName)];
+         .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName), .. Enumerate<ThrottlingOptions>(ThrottlingOptions.SectionName),
+         .. Enumerate<CorsOptions>(CorsOptions.SectionName)];
 
     public static string Of(string section, string property) => section + Separator + property;
 

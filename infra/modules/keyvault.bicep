@@ -1,4 +1,4 @@
-// Key Vault (RBAC, soft delete, purge protection) holding the token-signing key with a rotation policy.
+// Key Vault (RBAC, soft delete, purge protection unless turned off for a throwaway environment) holding the token-signing key with a rotation policy.
 // The app's identity is Key Vault Crypto User on the key itself, not on the vault: it can sign with and read
 // this one key, and nothing else in the vault.
 
@@ -39,6 +39,12 @@ param notifyBeforeExpiry string
 @maxValue(90)
 param softDeleteRetentionInDays int
 
+@description('Purge protection: a deleted vault (and its key) cannot be purged before the retention ends. Cannot be turned off once on.')
+param enablePurgeProtection bool
+
+@description('Whether the vault accepts traffic from public networks (still authenticated with Entra ID); false: its private endpoint only.')
+param publicNetworkAccess bool
+
 @description('Log Analytics workspace that receives the vault\'s audit log (every sign and key read).')
 param workspaceId string
 
@@ -61,13 +67,14 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enableRbacAuthorization: true
     enableSoftDelete: true
     softDeleteRetentionInDays: softDeleteRetentionInDays
-    enablePurgeProtection: true
+    // ARM refuses false once purge protection is on: null leaves it off for a throwaway vault.
+    enablePurgeProtection: enablePurgeProtection ? true : null
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
   }
@@ -141,6 +148,9 @@ resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
     ]
   }
 }
+
+@description('Resource id of the vault (for its private endpoint).')
+output keyVaultId string = vault.id
 
 @description('Name of the vault.')
 output keyVaultName string = vault.name

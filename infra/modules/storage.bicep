@@ -1,5 +1,6 @@
 // The storage account: the Functions host's own storage (AzureWebJobsStorage), the Flex Consumption deployment
 // container, and the token tables. Shared-key access is off: every caller authenticates with Entra ID.
+// In the private shape (publicNetworkAccess false) it is reached only through private endpoints (main.bicep).
 
 import { storageBlobDataOwner, storageTableDataContributor } from 'roles.bicep'
 
@@ -14,6 +15,20 @@ param tags object
 @maxLength(24)
 param storageAccountName string
 
+@description('Redundancy: Standard_LRS (one datacentre), Standard_ZRS (three zones of the region), or a geo-redundant SKU.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+  'Standard_RAGRS'
+  'Standard_RAGZRS'
+])
+param skuName string
+
+@description('Whether the account accepts traffic from public networks (still authenticated with Entra ID); false: private endpoints only.')
+param publicNetworkAccess bool
+
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
 
@@ -26,13 +41,27 @@ param appIdentityId string
 @description('Principal id of the app\'s managed identity.')
 param appPrincipalId string
 
+@description('Tables the deployer may read and write (tokenctl client add/remove in the smoke test); empty with no deployer.')
+param deployerTableNames string[]
+
+@description('Object id of the deployer (the azd user or the CI identity), or empty for none.')
+param deployerPrincipalId string
+
+@description('Kind of principal the deployer is.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param deployerPrincipalType string
+
 resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: storageAccountName
   location: location
   tags: tags
   kind: 'StorageV2'
   sku: {
-    name: 'Standard_LRS'
+    name: skuName
   }
   properties: {
     accessTier: 'Hot'
@@ -42,9 +71,9 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     allowCrossTenantReplication: false
     supportsHttpsTrafficOnly: true
     minimumTlsVersion: 'TLS1_2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess ? 'Enabled' : 'Disabled'
     networkAcls: {
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess ? 'Allow' : 'Deny'
       bypass: 'AzureServices'
     }
   }
@@ -97,6 +126,23 @@ resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalType: 'ServicePrincipal'
   }
 }
+
+// The deployer registers and removes the smoke test's client (tokenctl) with its own identity: Table Data
+// Contributor on those tables only, not on the account.
+resource deployerTableAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for tableName in (empty(deployerPrincipalId) ? [] : deployerTableNames): {
+    name: guid(storageAccount.id, tableName, deployerPrincipalId, storageTableDataContributor)
+    scope: tables[indexOf(tableNames, tableName)]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+      principalId: deployerPrincipalId
+      principalType: deployerPrincipalType
+    }
+  }
+]
+
+@description('Resource id of the storage account (for its private endpoints).')
+output storageAccountId string = storageAccount.id
 
 @description('Name of the storage account.')
 output storageAccountName string = storageAccount.name

@@ -29,6 +29,7 @@ public class SettingNamesTests
             Assert.That(SettingNames.ThrottlingMaxFailedAuthentications, Is.EqualTo("Throttling__MaxFailedAuthentications"));
             Assert.That(SettingNames.ThrottlingWindowSeconds, Is.EqualTo("Throttling__WindowSeconds"));
             Assert.That(SettingNames.ClientJwksAllowLoopback, Is.EqualTo("ClientJwks__AllowLoopback"));
+            Assert.That(SettingNames.CorsAllowedOrigins, Is.EqualTo("Cors__AllowedOrigins"));
         });
     }
 
