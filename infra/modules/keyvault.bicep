@@ -137,7 +137,7 @@ resource signWithKey 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Who signed with or read the key, and when: the vault's audit log goes to the audit workspace (no daily cap), into
 // its resource-specific table AZKVAuditLogs, which the Key Vault alert rule reads.
 resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
-  name: 'audit-to-audit-workspace'
+  name: 'audit-to-log-analytics'
   scope: vault
   properties: {
     workspaceId: auditWorkspaceId
