@@ -123,7 +123,8 @@ public partial class MonitoringTests
 
             // Linked: the second deployment of the audit workspace names the rule (which could only be made after the workspace).
             Assert.That(linked.Argument("transformationRuleId"), Is.EqualTo("[resourceId('Microsoft.Insights/dataCollectionRules', format('dcr-{0}', parameters('auditWorkspaceName')))]"));
-            Assert.That(linked.Argument("name"), Is.EqualTo("[reference('auditWorkspace').outputs.name.value]"));
+            Assert.That(linked.Argument("name"), Is.EqualTo("[parameters('auditWorkspaceName')]"));
+            Assert.That(InfraModule.Named("audit-workspace").Argument("name"), Is.EqualTo("[parameters('auditWorkspaceName')]"));
             Assert.That(InfraModule.Named("audit-workspace").Argument("transformationRuleId"), Is.Empty);
         }
     }

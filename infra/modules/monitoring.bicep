@@ -97,13 +97,14 @@ resource auditTracesOnly 'Microsoft.Insights/dataCollectionRules@2023-03-11' = {
   }
 }
 
-// The same workspace, now linked to its transformation rule (a workspace has one such rule, which must name it).
+// The same workspace, now linked to its transformation rule (a workspace has one such rule, which must name it); after
+// the first deployment through the rule, which names it as its destination.
 module auditWorkspaceTransformation 'logworkspace.bicep' = {
   name: 'audit-workspace-transformation'
   params: {
     location: location
     tags: tags
-    name: auditWorkspace.outputs.name
+    name: auditWorkspaceName
     retentionInDays: auditRetentionInDays
     dailyQuotaGb: -1
     transformationRuleId: auditTracesOnly.id
