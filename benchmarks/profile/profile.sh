@@ -54,9 +54,9 @@ issue "$codes" >"$out/codes.txt"
 
 port=$(free_port)
 export BENCH_URL="http://127.0.0.1:$port" Token__Issuer="http://localhost:$port" Token__Audience=https://api.example.com \
-  Signing__LocalKeyPath="$out/signing-key.pem" Signing__LocalKeyAlgorithm="$alg" Tables__CreateTablesIfMissing=false \
-  DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
-dotnet benchmarks/BenchHost/bin/Release/net10.0/BenchHost.dll >"$out/host.log" 2>&1 &
+  Signing__LocalKeyPath="$out/signing-key.pem" Signing__LocalKeyAlgorithm="$alg" Tables__CreateTablesIfMissing=false
+# The perf map for the host alone (the runtime writes it to /tmp/perf-PID.map; moved to the output at the end).
+DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 dotnet benchmarks/BenchHost/bin/Release/net10.0/BenchHost.dll >"$out/host.log" 2>&1 &
 host=$!
 wait_port "$port"
 run=(--token-endpoint "http://127.0.0.1:$port/api/v1/oauth/token" --client-id "$client_id" --client-secret "$secret"
@@ -79,11 +79,14 @@ kill -INT "$counters" 2>/dev/null || true
 head -1 "$out/run.log"
 echo "== load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+kill "$host" 2>/dev/null || true
 perf script -i "$out/perf.data" -F comm,tid,ip,sym,dso 2>/dev/null >"$out/perf.txt"
+perf script -i "$out/perf-dwarf.data" -F comm,tid,ip,sym,dso 2>/dev/null >"$out/perf-dwarf.txt"
+mv "/tmp/perf-$host.map" "$out/" 2>/dev/null || true
 python3 benchmarks/profile/perf_areas.py "$out/perf.txt"
 echo
 echo "== system calls in kernel samples (DWARF window)"
-perf script -i "$out/perf-dwarf.data" -F comm,tid,ip,sym,dso 2>/dev/null | grep -o '__x64_sys_[a-z_0-9]*' | sort | uniq -c | sort -rn | head -8
+grep -o '__x64_sys_[a-z_0-9]*' "$out/perf-dwarf.txt" | sort | uniq -c | sort -rn | head -8
 echo
 dotnet benchmarks/profile/AllocationSites/bin/Release/net10.0/AllocationSites.dll "$out/allocations.nettrace"
 echo
