@@ -21,7 +21,7 @@ public static class Cli
                    [--grant authorization_code|refresh_token|client_credentials ...]
                    [--no-refresh-token | [--refresh-idle-lifetime S] [--refresh-absolute-lifetime S]]
                tokenctl client remove --id ID
-               tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--resource URI...] [--lifetime SECONDS]
+               tokenctl code issue --client ID --redirect-uri URI [--code-challenge C [--code-challenge-method S256|plain]] --subject SUB [--scope "a b"] [--resource URI...] [--lifetime SECONDS] [--count N]
                tokenctl grant revoke (--subject SUB | --client ID)
                tokenctl purge [--batch-size N] [--max-batches N]
                tokenctl pkce

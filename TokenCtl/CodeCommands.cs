@@ -4,11 +4,16 @@ using TokenFunction.Storage;
 
 namespace TokenCtl;
 
-/// <summary><c>tokenctl code issue</c>: does what the authorize step does and prints only the code.</summary>
+/// <summary><c>tokenctl code issue</c>: does what the authorize step does and prints only the code (with <c>--count N</c>,
+/// N codes with the same parameters, one per line, for load tests).</summary>
 public static class CodeCommands
 {
     public const int DefaultLifetimeSeconds = 60;
     public const int MaxLifetimeSeconds = 600;
+    public const int MaxCount = 100_000;
+
+    /// <summary>Codes written at once with <c>--count</c>: each code is four storage writes, so a few in flight fill the wait.</summary>
+    private const int IssueConcurrency = 8;
 
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal);
 
@@ -22,7 +27,13 @@ public static class CodeCommands
         var scope = args.Optional("--scope");
         var resources = args.All("--resource").Distinct(StringComparer.Ordinal).ToList();
         var lifetime = args.OptionalInt("--lifetime") ?? DefaultLifetimeSeconds;
+        var count = args.OptionalInt("--count") ?? 1;
         args.EnsureAllUsed();
+        if (count is < 1 or > MaxCount)
+        {
+            throw new UsageException($"--count must be 1 to {MaxCount}");
+        }
+
         ResourceOptions.Validate(resources);
 
         var client = (OAuthClient.IsValidId(clientId) ? await clients.FindAsync(clientId, cancellationToken).ConfigureAwait(false) : null)
@@ -76,10 +87,22 @@ public static class CodeCommands
             throw new UsageException($"--lifetime must be 1 to {MaxLifetimeSeconds} seconds (RFC 6749 recommends at most 600)");
         }
 
-        var code = await codes.IssueAsync(
-            new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, string.Join(' ', scopes), TimeSpan.FromSeconds(lifetime), resources),
-            cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync(code).ConfigureAwait(false);
+        var request = new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, string.Join(' ', scopes), TimeSpan.FromSeconds(lifetime), resources);
+        using var printing = new SemaphoreSlim(1, 1);
+        // Each code is printed as soon as it is stored, so a failure part-way leaves the codes issued so far usable.
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = IssueConcurrency, CancellationToken = cancellationToken }, async (_, cancel) =>
+        {
+            var code = await codes.IssueAsync(request, cancel).ConfigureAwait(false);
+            await printing.WaitAsync(cancel).ConfigureAwait(false);
+            try
+            {
+                await output.WriteLineAsync(code).ConfigureAwait(false);
+            }
+            finally
+            {
+                printing.Release();
+            }
+        }).ConfigureAwait(false);
         return 0;
     }
 }

@@ -33,6 +33,35 @@ public sealed class TokenCtlTests
     }
 
     [Test]
+    public async Task CodeIssueWithCount_PrintsThatManyDistinctCodes_EachRedeemableWithTheOneVerifier()
+    {
+        var clientId = TestClients.NewId("clicount");
+        var added = await RunAsync("client", "add", "--id", clientId, "--generate-secret", "--redirect-uri", TestClients.RedirectUri, "--scope", "orders:read");
+        Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+        var client = new RegisteredClient(clientId, added.StandardOutput.Trim());
+
+        var verifier = TestClients.NewVerifier();
+        var issued = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri,
+            "--code-challenge", TokenFunction.Protocol.Pkce.ComputeS256Challenge(verifier), "--subject", "bob", "--count", "5");
+        Assert.That(issued.ExitCode, Is.EqualTo(0), issued.StandardError);
+        var codes = issued.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(issued.StandardOutput, Does.Match("^([A-Za-z0-9_-]{43}\n){5}$"), "stdout holds only the codes, one per line");
+            Assert.That(codes.Distinct(StringComparer.Ordinal).Count(), Is.EqualTo(5), "every code is a new one");
+        });
+
+        await using var host = await ServiceHost.StartAsync();
+        using var http = new HttpClient();
+        foreach (var code in codes)
+        {
+            var response = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, new IssuedCode(code, verifier));
+            Assert.That(response.IsError, Is.False, response.Raw);
+            Assert.That(response.Scope, Is.EqualTo("orders:read"), "each code carries the same parameters");
+        }
+    }
+
+    [Test]
     public async Task CodeIssueWithResource_StoresItOnTheCode_SoTheTokenIsForThatResourceAndNoOther()
     {
         const string orders = "https://orders.example.test/";
@@ -372,6 +401,8 @@ public sealed class TokenCtlTests
     [TestCase(new[] { "client", "add", "--id", "x", "--generate-secret", "--grant", "client_credentials", "--resource", "api/orders" }, "--resource 'api/orders' must be an absolute URI", TestName = "ClientAddWithRelativeResource_FailsWithOneLine")]
     [TestCase(new[] { "code", "issue", "--client", "x", "--redirect-uri", "https://x.test/cb", "--subject", "s", "--resource", "https://api.x.test/#frag" }, "--resource 'https://api.x.test/#frag' must be an absolute URI without a fragment", TestName = "CodeIssueWithFragmentInResource_FailsWithOneLine")]
     [TestCase(new[] { "code", "issue", "--client", "x", "--redirect-uri", "https://x.test/cb", "--subject", "s", "--resource", "api/orders" }, "--resource 'api/orders' must be an absolute URI", TestName = "CodeIssueWithRelativeResource_FailsWithOneLine")]
+    [TestCase(new[] { "code", "issue", "--client", "x", "--redirect-uri", "https://x.test/cb", "--subject", "s", "--count", "0" }, "--count must be 1 to 100000", TestName = "CodeIssueWithZeroCount_FailsWithOneLine")]
+    [TestCase(new[] { "code", "issue", "--client", "x", "--redirect-uri", "https://x.test/cb", "--subject", "s", "--count", "100001" }, "--count must be 1 to 100000", TestName = "CodeIssueWithTooLargeCount_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--colour", "red" }, "unknown option --colour", TestName = "UnknownOption_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--refresh-idle-lifetime", "30" }, "--refresh-idle-lifetime must be", TestName = "ClientAddWithTooShortRefreshLifetime_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--public", "--redirect-uri", "https://x.test/cb", "--no-refresh-token", "--refresh-absolute-lifetime", "600" }, "--no-refresh-token", TestName = "ClientAddWithRefreshLifetimeAndNoRefreshToken_FailsWithOneLine")]
