@@ -1,6 +1,5 @@
 using System.Net;
 using TokenFunction.Protocol;
-using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.EndToEnd;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace TokenFunction.Tests.EndToEnd;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Duende.IdentityModel.Client;
 using TokenFunction.Functions;
 using TokenFunction.Hosting;

@@ -74,7 +74,7 @@ public sealed class TestClients(IServiceProvider services)
         AllowPlainPkce = allowPlain,
     };
 
-    private Task SaveAsync(OAuthClient client) =>
+    private Task<bool> SaveAsync(OAuthClient client) =>
         services.GetRequiredService<ClientStore>().SaveAsync(client, replace: false, CancellationToken.None);
 }
 

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
-using Azure.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -6,7 +6,7 @@ namespace TokenFunction.Storage;
 /// The service's table clients. Tables are created on first use when allowed (local runs); a deployment
 /// that creates them itself turns that off. A failed creation is retried by the next request.
 /// </summary>
-public sealed class TokenTables(TableServiceClient service, bool createTablesIfMissing)
+public sealed class TokenTables(TableServiceClient service, bool createTablesIfMissing) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private volatile bool ready = !createTablesIfMissing;
@@ -43,4 +43,6 @@ public sealed class TokenTables(TableServiceClient service, bool createTablesIfM
             gate.Release();
         }
     }
+
+    public void Dispose() => gate.Dispose();
 }

@@ -3,14 +3,13 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Clients;
 using TokenFunction.Clients.Assertions;
-using TokenFunction.Hosting;
-using Microsoft.Extensions.Options;
 using TokenFunction.Endpoints;
 using TokenFunction.Grants;
-using TokenFunction.Protocol;
+using TokenFunction.Hosting;
 using TokenFunction.Storage;
 
 namespace TokenFunction.Tests.Unit.Endpoints;
