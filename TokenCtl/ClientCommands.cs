@@ -3,6 +3,7 @@ using TokenFunction.Clients.Assertions;
 using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenCtl;
 
@@ -12,7 +13,7 @@ public static class ClientCommands
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace", "--no-refresh-token" };
 
     /// <param name="jwksOptions">The <c>ClientJwks__*</c> settings: <see cref="ClientJwksOptions.AllowLoopback"/> decides whether a loopback jwks_uri may be registered.</param>
-    public static async Task<int> AddAsync(Arguments args, ClientStore clients, ClientJwksOptions jwksOptions, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> AddAsync(Arguments args, IClientRegistry clients, ClientJwksOptions jwksOptions, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jwksOptions);
         var id = args.Required("--id");
@@ -143,7 +144,7 @@ public static class ClientCommands
     /// Removes a client and revokes its grants, so its refresh tokens stop at once (they would anyway: the client can
     /// no longer authenticate) and the purge deletes the grants within the hour instead of at their expiry.
     /// </summary>
-    public static async Task<int> RemoveAsync(Arguments args, ClientStore clients, GrantMaintenance maintenance, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RemoveAsync(Arguments args, IClientRegistry clients, GrantMaintenance maintenance, TextWriter output, CancellationToken cancellationToken)
     {
         var id = args.Required("--id");
         args.EnsureAllUsed();

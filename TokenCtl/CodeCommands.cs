@@ -1,6 +1,6 @@
 using TokenFunction.Clients;
+using TokenFunction.Grants;
 using TokenFunction.Protocol;
-using TokenFunction.Storage;
 
 namespace TokenCtl;
 
@@ -12,7 +12,7 @@ public static class CodeCommands
 
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal);
 
-    public static async Task<int> IssueAsync(Arguments args, ClientStore clients, AuthorizationCodeStore codes, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> IssueAsync(Arguments args, IClientLookup clients, IAuthorizationCodeIssuer codes, TextWriter output, CancellationToken cancellationToken)
     {
         var clientId = args.Required("--client");
         var redirectUri = args.Required("--redirect-uri");
@@ -60,8 +60,8 @@ public static class CodeCommands
             }
         }
 
-        var scopes = (scope ?? string.Join(' ', client.AllowedScopes.Order(StringComparer.Ordinal))).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (scopes.FirstOrDefault(s => !client.AllowedScopes.Contains(s)) is { } extra)
+        var scopes = Scopes.Parse(scope ?? Scopes.Join(client.AllowedScopes.Order(StringComparer.Ordinal)));
+        if (Scopes.FirstOutside(scopes, client.AllowedScopes) is { } extra)
         {
             throw new UsageException($"scope '{extra}' is not registered for client '{clientId}'");
         }
@@ -77,7 +77,7 @@ public static class CodeCommands
         }
 
         var code = await codes.IssueAsync(
-            new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, string.Join(' ', scopes), TimeSpan.FromSeconds(lifetime), resources),
+            new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, Scopes.Join(scopes), TimeSpan.FromSeconds(lifetime), resources),
             cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync(code).ConfigureAwait(false);
         return 0;

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using TokenFunction.Functions;
-using TokenFunction.Hosting;
 using TokenFunction.Tests.EndToEnd;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Contract;
 

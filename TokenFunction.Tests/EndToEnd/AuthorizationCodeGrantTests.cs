@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using TokenFunction.Grants;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
 using TokenFunction.Tests.Infrastructure;
@@ -15,11 +16,11 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        [TokenFunction.Hosting.SettingNames.TokenCodeRetryGraceSeconds] = RetryWindowSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [TokenFunction.Settings.SettingNames.TokenCodeRetryGraceSeconds] = RetryWindowSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private async Task<AuthorizationCodeEntity> RowAsync(IssuedCode code) =>
-        (await Host.Services.GetRequiredService<AuthorizationCodeStore>().FindAsync(code.Code, CancellationToken.None))!;
+    private async Task<AuthorizationGrant> RowAsync(IssuedCode code) =>
+        (await Host.Services.GetRequiredService<AuthorizationCodeStore>().FindByCodeAsync(code.Code, CancellationToken.None))!;
 
     [Test]
     public async Task UnknownCode_IsInvalidGrant()
@@ -145,7 +146,7 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
         var leaked = await RedeemAsync(other, code);
 
         await OAuthAssert.ErrorAsync(leaked.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "already redeemed");
-        var row = await Host.Services.GetRequiredService<AuthorizationCodeStore>().FindAsync(code.Code, CancellationToken.None);
+        var row = await Host.Services.GetRequiredService<AuthorizationCodeStore>().FindByCodeAsync(code.Code, CancellationToken.None);
         Assert.That(row!.RevokedAt, Is.Not.Null, "a redeemed code in anyone's hands has leaked");
     }
 

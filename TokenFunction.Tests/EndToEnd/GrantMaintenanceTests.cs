@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.DependencyInjection;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 using TokenFunction.Tests.Infrastructure;
 

@@ -4,6 +4,7 @@ using Duende.IdentityModel.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 using TokenFunction.Tests.Infrastructure;
 
@@ -22,9 +23,9 @@ public sealed class RefreshTokenTests : EndToEndTest
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        [TokenFunction.Hosting.SettingNames.TokenRefreshReuseGraceSeconds] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [TokenFunction.Hosting.SettingNames.TokenRefreshTokenIdleLifetimeSeconds] = IdleSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        [TokenFunction.Hosting.SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds] = AbsoluteSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [TokenFunction.Settings.SettingNames.TokenRefreshReuseGraceSeconds] = GraceSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [TokenFunction.Settings.SettingNames.TokenRefreshTokenIdleLifetimeSeconds] = IdleSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [TokenFunction.Settings.SettingNames.TokenRefreshTokenAbsoluteLifetimeSeconds] = AbsoluteSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     [Test]
@@ -238,7 +239,7 @@ public sealed class RefreshTokenTests : EndToEndTest
         var code = await Clients.IssueCodeAsync(client.ClientId);
         var first = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
-        Clock.Advance(TimeSpan.FromSeconds(new TokenFunction.Hosting.TokenOptions().CodeRetryGraceSeconds));
+        Clock.Advance(TimeSpan.FromSeconds(new TokenFunction.Settings.TokenOptions().CodeRetryGraceSeconds));
 
         var replay = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
         await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using TokenFunction.Clients;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 
 namespace TokenFunction.Tests.Infrastructure;

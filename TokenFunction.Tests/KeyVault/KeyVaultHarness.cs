@@ -6,9 +6,9 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TokenFunction.Hosting;
 using TokenFunction.Signing;
 using TokenFunction.Signing.KeyVault;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.KeyVault;
 

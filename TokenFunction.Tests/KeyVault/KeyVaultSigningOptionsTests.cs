@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using TokenFunction.Hosting;
 using TokenFunction.Signing;
 using TokenFunction.Signing.KeyVault;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.KeyVault;
 

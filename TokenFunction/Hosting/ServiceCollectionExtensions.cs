@@ -8,10 +8,12 @@ using Microsoft.Extensions.Options;
 using TokenFunction.Clients;
 using TokenFunction.Clients.Assertions;
 using TokenFunction.Endpoints;
+using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Signing;
 using TokenFunction.Signing.KeyVault;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Hosting;
 
@@ -50,10 +52,18 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(provider => new TokenTables(
             provider.GetRequiredService<TableServiceClient>(),
             provider.GetRequiredService<IOptions<TablesOptions>>().Value.CreateTablesIfMissing));
+        // The Table stores behind the ports the grants and the clients depend on.
         services.TryAddSingleton<ClientStore>();
+        services.TryAddSingleton<IClientLookup>(provider => provider.GetRequiredService<ClientStore>());
+        services.TryAddSingleton<IClientRegistry>(provider => provider.GetRequiredService<ClientStore>());
         services.TryAddSingleton<AuthorizationCodeStore>();
+        services.TryAddSingleton<ICodeRedemptionStore>(provider => provider.GetRequiredService<AuthorizationCodeStore>());
+        services.TryAddSingleton<IGrantRevocationStore>(provider => provider.GetRequiredService<AuthorizationCodeStore>());
+        services.TryAddSingleton<IAuthorizationCodeIssuer>(provider => provider.GetRequiredService<AuthorizationCodeStore>());
         services.TryAddSingleton<RefreshTokenStore>();
+        services.TryAddSingleton<IRefreshRotationStore>(provider => provider.GetRequiredService<RefreshTokenStore>());
         services.TryAddSingleton<ClientAssertionReplayStore>();
+        services.TryAddSingleton<IAssertionReplayStore>(provider => provider.GetRequiredService<ClientAssertionReplayStore>());
         services.TryAddSingleton<GrantMaintenance>();
         return services;
     }
@@ -72,6 +82,13 @@ public static class ServiceCollectionExtensions
         services.AddTokenStorage(configuration);
         services.AddTokenServiceLogFilters();
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<EndpointUrls>().Configure<IOptions<TokenOptions>>((urls, token) =>
+        {
+            var issuer = token.Value.Issuer ?? string.Empty;
+            urls.TokenEndpoint = Routes.Absolute(issuer, Routes.Token);
+            urls.RevocationEndpoint = Routes.Absolute(issuer, Routes.Revocation);
+            urls.JwksUri = Routes.Absolute(issuer, Routes.Jwks);
+        });
         services.AddOptions<SigningOptions>().Bind(configuration.GetSection(SigningOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SigningOptions>, SigningOptionsValidator>());
@@ -93,9 +110,12 @@ public static class ServiceCollectionExtensions
         services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorsOptions>, CorsOptionsValidator>());
         services.TryAddSingleton<RefreshTokenPolicy>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, RefreshTokenGrantHandler>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, ClientCredentialsGrantHandler>());
+        services.TryAddSingleton<RefreshTokenRevocation>();
+
+        // The grants the token endpoint serves (and the metadata lists): one line each.
+        services.AddGrant<AuthorizationCodeGrantHandler>();
+        services.AddGrant<RefreshTokenGrantHandler>();
+        services.AddGrant<ClientCredentialsGrantHandler>();
         services.TryAddSingleton<GrantHandlers>();
 
         services.AddOptions<ThrottlingOptions>().Bind(configuration.GetSection(ThrottlingOptions.SectionName)).ValidateOnStart();
@@ -106,6 +126,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RevocationEndpoint>();
         services.TryAddSingleton<JwksEndpoint>();
         services.TryAddSingleton<MetadataEndpoint>();
+        return services;
+    }
+
+    /// <summary>Serves a grant type at the token endpoint (its <see cref="IGrantHandler.GrantType"/>) and lists it in the metadata.</summary>
+    public static IServiceCollection AddGrant<THandler>(this IServiceCollection services)
+        where THandler : class, IGrantHandler
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, THandler>());
         return services;
     }
 }

@@ -11,7 +11,9 @@ using TokenFunction.Clients;
 using TokenFunction.Functions;
 using TokenFunction.Hosting;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 // Measures the token endpoint on the local Kestrel host against a real Table Storage emulator, over loopback HTTP:
 // code exchanges, then chains of refreshes (each rotation depends on the previous one, so chains run side by side),

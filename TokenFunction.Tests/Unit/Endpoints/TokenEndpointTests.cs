@@ -9,8 +9,8 @@ using TokenFunction.Clients;
 using TokenFunction.Clients.Assertions;
 using TokenFunction.Endpoints;
 using TokenFunction.Grants;
-using TokenFunction.Hosting;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Endpoints;
 
@@ -138,6 +138,7 @@ public class TokenEndpointTests
             new ClientKeys(new ClientJwksFetcher(Options.Create(new ClientJwksOptions()), time, NullLogger<ClientJwksFetcher>.Instance)),
             new ClientAssertionReplayStore(tables, time),
             Options.Create(new TokenOptions { Issuer = "https://issuer.example.test" }),
+            Options.Create(new EndpointUrls { TokenEndpoint = "https://issuer.example.test/token" }),
             time);
         var form = new FormRequest(new FailedAuthenticationThrottle(Options.Create(new ThrottlingOptions())), Options.Create(new TokenOptions()));
         return new TokenEndpoint(form, new ClientAuthenticator(new ClientStore(tables, time), assertions), new GrantHandlers([]), NullLogger<TokenEndpoint>.Instance);

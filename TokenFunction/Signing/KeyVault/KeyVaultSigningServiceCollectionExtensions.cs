@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Signing.KeyVault;
 
