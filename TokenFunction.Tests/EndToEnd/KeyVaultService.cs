@@ -3,7 +3,7 @@ using Azure.Core;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using TokenFunction.Signing.KeyVault;
+using TokenFunction.Hosting;
 using TokenFunction.Tests.Infrastructure;
 using TokenFunction.Tests.KeyVault;
 using TokenFunction.Settings;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using TokenFunction.Hosting;
 using TokenFunction.Signing;
 using TokenFunction.Signing.KeyVault;
 using TokenFunction.Settings;

@@ -11,7 +11,6 @@ using TokenFunction.Endpoints;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Signing;
-using TokenFunction.Signing.KeyVault;
 using TokenFunction.Storage;
 using TokenFunction.Settings;
 

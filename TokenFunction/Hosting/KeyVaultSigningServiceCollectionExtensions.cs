@@ -3,10 +3,11 @@ using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using TokenFunction.Hosting;
+using TokenFunction.Signing;
+using TokenFunction.Signing.KeyVault;
 using TokenFunction.Settings;
 
-namespace TokenFunction.Signing.KeyVault;
+namespace TokenFunction.Hosting;
 
 /// <summary>Registers signing in Key Vault.</summary>
 public static class KeyVaultSigningServiceCollectionExtensions
