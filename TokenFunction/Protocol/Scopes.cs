@@ -12,4 +12,8 @@ public static class Scopes
         scopes.FirstOrDefault(scope => !allowed.Contains(scope));
 
     public static string Join(IEnumerable<string> scopes) => string.Join(' ', scopes);
+
+    /// <summary>A scope token: one or more of %x21 / %x23-5B / %x5D-7E (no space, no '"', no '\').</summary>
+    public static bool IsValidToken(string scope) =>
+        scope.Length > 0 && scope.All(c => c is >= '\x21' and <= '\x7E' && c != '"' && c != '\\');
 }

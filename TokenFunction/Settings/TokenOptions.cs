@@ -5,6 +5,11 @@ public sealed class TokenOptions
 {
     public const string SectionName = "Token";
 
+    /// <summary>The bounds of a refresh token lifetime, in the settings and in a client's registration alike.</summary>
+    public const int MinRefreshLifetimeSeconds = 60;
+
+    public const int MaxRefreshLifetimeSeconds = 31_536_000;
+
     /// <summary>The <c>iss</c> claim and the identifier clients and resource servers trust.</summary>
     public string? Issuer { get; set; }
 
