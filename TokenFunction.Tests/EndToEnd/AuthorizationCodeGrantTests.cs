@@ -28,7 +28,7 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
         var client = await Clients.AddPublicAsync();
         var response = await RedeemAsync(client, new IssuedCode("this-code-was-never-issued", TestClients.NewVerifier()));
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "unknown");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -129,7 +129,7 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
         var code = await Clients.IssueCodeAsync(owner.ClientId);
 
         var stolen = await RedeemAsync(thief, code);
-        await OAuthAssert.ErrorAsync(stolen.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "another client");
+        await OAuthAssert.ErrorAsync(stolen.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
 
         var rightful = await RedeemAsync(owner, code);
         Assert.That(rightful.IsError, Is.False, rightful.Raw);
@@ -145,7 +145,7 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var leaked = await RedeemAsync(other, code);
 
-        await OAuthAssert.ErrorAsync(leaked.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "already redeemed");
+        await OAuthAssert.ErrorAsync(leaked.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
         var row = await Host.Services.GetRequiredService<AuthorizationCodeStore>().FindByCodeAsync(code.Code, CancellationToken.None);
         Assert.That(row!.RevokedAt, Is.Not.Null, "a redeemed code in anyone's hands has leaked");
     }
@@ -158,7 +158,8 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var response = await RedeemAsync(client, code, redirectUri: TestClients.RedirectUri + "/");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "redirect_uri");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.That((await RedeemAsync(client, code)).IsError, Is.False, "the code stays redeemable with its own redirect_uri");
     }
 
     [Test]
@@ -169,7 +170,8 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var response = await RedeemAsync(client, code with { Verifier = TestClients.NewVerifier() });
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "does not match");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.That((await RedeemAsync(client, code)).IsError, Is.False, "the code stays redeemable with its own verifier");
     }
 
     [TestCase(42, 'a', TestName = "VerifierOf42Characters_IsInvalidRequest")]
@@ -182,7 +184,7 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var response = await RedeemAsync(client, code with { Verifier = new string('a', length - 1) + filler });
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "code_verifier");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -193,7 +195,8 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var response = await RedeemAsync(client, code with { Verifier = TestClients.NewVerifier() });
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "without a code_challenge");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.That((await RedeemAsync(client, code)).IsError, Is.False, "the code stays redeemable with its own verifier");
     }
 
     [Test]
@@ -204,7 +207,7 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var response = await RedeemAsync(client, code with { Verifier = null });
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "send its code_verifier");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -215,7 +218,7 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var response = await RedeemAsync(client, code);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "plain");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -226,6 +229,6 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
 
         var response = await RedeemAsync(client, code);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "Public clients must use PKCE");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 }

@@ -115,7 +115,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var response = await RefreshAsync(client, first.RefreshToken!, scope: "orders:read admin");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidScope, "admin");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidScope);
         Assert.That((await RefreshAsync(client, first.RefreshToken!)).IsError, Is.False, "a refused scope does not consume the token");
     }
 
@@ -127,7 +127,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var response = await RefreshAsync(other, first.RefreshToken!);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "another client");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
         Assert.That((await RefreshAsync(owner, first.RefreshToken!)).IsError, Is.False, "the owner's token is untouched");
     }
 
@@ -139,7 +139,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var response = await RefreshAsync(client, token);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "unknown");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -149,7 +149,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var response = await RefreshAsync(client, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient, "refresh_token");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient);
     }
 
     [Test]
@@ -181,9 +181,9 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var reuse = await RefreshAsync(client, first.RefreshToken!);
 
-        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
         var successor = await RefreshAsync(client, second.RefreshToken!);
-        await OAuthAssert.ErrorAsync(successor.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync(successor.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
         var root = await RootAsync(first.RefreshToken!.Split('.')[0]);
         Assert.That(root.RevokedAt, Is.Not.Null);
     }
@@ -198,7 +198,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var reuse = await RefreshAsync(client, first.RefreshToken!);
 
-        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
         await OAuthAssert.ErrorAsync((await RefreshAsync(client, third.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
@@ -211,8 +211,8 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var reuse = await RefreshAsync(client, first.RefreshToken!, scope: "admin");
 
-        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
-        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -228,8 +228,8 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var reuse = await RefreshAsync(client, first.RefreshToken!);
 
-        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
-        await OAuthAssert.ErrorAsync((await RefreshAsync(client, third.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, third.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -245,7 +245,7 @@ public sealed class RefreshTokenTests : EndToEndTest
         await OAuthAssert.ErrorAsync(replay.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
 
         var refresh = await RefreshAsync(client, first.RefreshToken!);
-        await OAuthAssert.ErrorAsync(refresh.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync(refresh.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     /// <summary>
@@ -276,7 +276,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         Clock.Advance(TimeSpan.FromSeconds(GraceSeconds));
         var reuse = await RefreshAsync(client, first.RefreshToken!);
-        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
 
         var afterRevocation = await ConcurrentlyAsync(Refreshers, () => RefreshAsync(client, next.RefreshToken!));
         Assert.That(afterRevocation.Select(r => (r.HttpStatusCode, r.Error, r.RefreshToken)),
@@ -346,7 +346,7 @@ public sealed class RefreshTokenTests : EndToEndTest
         Clock.Advance(TimeSpan.FromSeconds(IdleSeconds));
         var expired = await RefreshAsync(client, third.RefreshToken!);
 
-        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -365,7 +365,7 @@ public sealed class RefreshTokenTests : EndToEndTest
         Clock.Advance(TimeSpan.FromSeconds(IdleSeconds - 1));
         var expired = await RefreshAsync(client, token);
 
-        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -383,7 +383,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var pastAbsolute = await RefreshAsync(client, third.RefreshToken!);
 
-        await OAuthAssert.ErrorAsync(pastAbsolute.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+        await OAuthAssert.ErrorAsync(pastAbsolute.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [Test]
@@ -395,7 +395,7 @@ public sealed class RefreshTokenTests : EndToEndTest
 
         var expired = await RefreshAsync(client, first.RefreshToken!);
 
-        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "expired");
+        await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     private async Task<(RegisteredClient Client, TokenResponse First)> StartGrantAsync()
