@@ -20,7 +20,7 @@ namespace TokenFunction.Hosting;
 public static class ServiceCollectionExtensions
 {
     /// <summary>The longest one try of a storage request may take; a point read or write normally takes milliseconds.</summary>
-    private static readonly TimeSpan TableNetworkTimeout = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan s_tableNetworkTimeout = TimeSpan.FromSeconds(4);
 
     /// <summary>Storage only: what tokenctl's client and code commands need.</summary>
     public static IServiceCollection AddTokenStorage(this IServiceCollection services, IConfiguration configuration)
@@ -38,12 +38,12 @@ public static class ServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<TablesOptions>>().Value;
             var clientOptions = new TableClientOptions();
-            clientOptions.Retry.NetworkTimeout = TableNetworkTimeout;
+            clientOptions.Retry.NetworkTimeout = s_tableNetworkTimeout;
             // Bounded by the request's StorageBudget inside token and revocation requests; tokenctl and the purge run unbounded.
             clientOptions.RetryPolicy = new StorageBudgetRetryPolicy(
                 maxRetries: 3,
                 DelayStrategy.CreateExponentialDelayStrategy(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)),
-                TableNetworkTimeout);
+                s_tableNetworkTimeout);
             return options.ServiceUri is { } uri
                 ? new TableServiceClient(uri, provider.GetRequiredService<TokenCredential>(), clientOptions)
                 : new TableServiceClient(options.ConnectionString ?? TablesOptions.DevelopmentStorage, clientOptions);
