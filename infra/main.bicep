@@ -183,8 +183,38 @@ param deployerPrincipalType string = 'User'
 @maxValue(730)
 param logRetentionInDays int = 30
 
-@description('Daily Log Analytics ingestion cap in GB (-1 for none).')
+@description('Daily ingestion cap of the operational Log Analytics workspace in GB (-1 for none). The audit trail is kept in the audit workspace, which has none (docs/deploy.md, "Daily cap and audit trail").')
 param logDailyQuotaGb int = 1
+
+@description('Days the audit workspace keeps the audit trail: the app\'s audit events and the vault\'s audit log.')
+@minValue(30)
+@maxValue(730)
+param auditLogRetentionInDays int = 365
+
+// ---- Alerts (docs/operations.md)
+
+@description('Resource id of an existing action group every alert notifies (e.g. the on-call rotation\'s); empty for none.')
+param alertActionGroupId string = ''
+
+@description('E-mail addresses to notify through an action group created by the deployment; empty for none. With neither this nor alertActionGroupId the alert rules still fire (Azure Monitor > Alerts) but notify nobody.')
+param alertEmailAddresses string[] = []
+
+@description('Token endpoint: alert when more than this percentage of requests answer 5xx over 15 minutes.')
+@minValue(1)
+@maxValue(100)
+param alertTokenServerErrorPercent int = 5
+
+@description('Token endpoint: alert when the 95th percentile duration exceeds this many milliseconds over 15 minutes.')
+@minValue(100)
+param alertTokenLatencyP95Milliseconds int = 1000
+
+@description('Token endpoint: the 5xx and latency alerts judge only 5-minute bins with at least this many requests (too few make a percentage noise).')
+@minValue(1)
+param alertTokenMinimumRequests int = 20
+
+@description('Alert when the app\'s failed Table Storage and Key Vault calls in 15 minutes exceed this count (expected answers such as ETag conflicts excluded).')
+@minValue(0)
+param alertDependencyFailureThreshold int = 5
 
 // The tables the app uses; TokenFunction/Storage/TableNames.cs names them in code.
 var tableNames = [
@@ -256,8 +286,10 @@ module monitoring 'modules/monitoring.bicep' = {
     location: location
     tags: allTags
     workspaceName: 'log-${appName}-${envToken}-${take(suffix, 6)}'
+    auditWorkspaceName: 'log-${appName}-${envToken}-audit-${take(suffix, 6)}'
     applicationInsightsName: 'appi-${appName}-${envToken}-${take(suffix, 6)}'
     retentionInDays: logRetentionInDays
+    auditRetentionInDays: auditLogRetentionInDays
     dailyQuotaGb: logDailyQuotaGb
     appIdentityId: appIdentity.id
     appPrincipalId: appIdentity.properties.principalId
@@ -310,10 +342,35 @@ module keyVault 'modules/keyvault.bicep' = {
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
     enablePurgeProtection: keyVaultEnablePurgeProtection
     publicNetworkAccess: !vnetEnabled
-    workspaceId: monitoring.outputs.workspaceId
+    auditWorkspaceId: monitoring.outputs.auditWorkspaceId
     appIdentityId: appIdentity.id
     appPrincipalId: appIdentity.properties.principalId
   }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: allTags
+    namePrefix: '${appName}-${envToken}'
+    workspaceId: monitoring.outputs.workspaceId
+    auditWorkspaceId: monitoring.outputs.auditWorkspaceId
+    keyVaultName: keyVaultName
+    actionGroupId: alertActionGroupId
+    emailAddresses: alertEmailAddresses
+    actionGroupName: 'ag-${appName}-${envToken}-${take(suffix, 6)}'
+    actionGroupShortName: take('${appName}${envToken}', 12)
+    tokenServerErrorPercent: alertTokenServerErrorPercent
+    tokenLatencyP95Milliseconds: alertTokenLatencyP95Milliseconds
+    tokenMinimumRequests: alertTokenMinimumRequests
+    dependencyFailureThreshold: alertDependencyFailureThreshold
+    dailyCapEnabled: logDailyQuotaGb > 0
+  }
+  // The system topic's source is the vault, named here before it exists.
+  dependsOn: [
+    keyVault
+  ]
 }
 
 // The private endpoints: the host's blobs (and the Flex deployment package) and the tables in the storage
@@ -437,3 +494,11 @@ output vnetEnabled bool = vnetEnabled
 
 @description('The TXT record asuid.{customDomainName} must hold this value.')
 output customDomainVerificationId string = functionApp.outputs.customDomainVerificationId
+
+@description('Name of the audit Log Analytics workspace: the app\'s audit events and the vault\'s audit log, never capped.')
+output auditWorkspaceName string = monitoring.outputs.auditWorkspaceName
+
+@description('Who the alerts notify: the action groups, or a warning that they notify nobody.')
+output alertNotifications string = empty(alerts.outputs.actionGroupIds)
+  ? 'none: the alert rules fire in Azure Monitor > Alerts but notify nobody; set alertActionGroupId or alertEmailAddresses'
+  : join(alerts.outputs.actionGroupIds, ', ')

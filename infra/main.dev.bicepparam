@@ -1,6 +1,6 @@
 // Development: the quick-start shape (public network access, authenticated with Entra ID), Flex Consumption at its
 // smallest scale-out ceiling (40, the lowest value Flex has always accepted), RSA key, locally redundant storage,
-// short log retention.
+// short log retention (the audit trail too).
 using 'main.bicep'
 
 param environmentName = 'dev'
@@ -19,3 +19,6 @@ param keyVaultEnablePurgeProtection = true
 param deployerPrincipalType = 'ServicePrincipal'
 param logRetentionInDays = 30
 param logDailyQuotaGb = 1
+param auditLogRetentionInDays = 30
+// Alerts notify nobody until an action group is given: alertActionGroupId = '<resource id>' or
+// alertEmailAddresses = ['oncall@example.com'] (docs/operations.md).

@@ -424,20 +424,24 @@ public sealed class TokenCtlTests
     }
 
     [Test]
-    public async Task GrantRevokeAndClientRemove_SkipADamagedGrant_FinishTheRest_AndSaySo()
+    public async Task GrantRevokeBySubjectOrClient_AndClientRemove_SkipADamagedGrant_FinishTheRest_AndSaySo()
     {
         await using var host = await ServiceHost.StartAsync();
         var clients = new TestClients(host.Services);
         var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
         using var http = new HttpClient();
         var healthy = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, client, await clients.IssueCodeAsync(client.ClientId));
-        await DamagedRows.IssueCodeAsync(client.ClientId, Damage.LoneSurrogate, DateTimeOffset.UtcNow);
+        var subject = "damaged-" + Guid.NewGuid().ToString("N");
+        await DamagedRows.IssueCodeAsync(client.ClientId, Damage.LoneSurrogate, DateTimeOffset.UtcNow, subject);
 
+        var bySubject = await RunAsync("grant", "revoke", "--subject", subject);
         var revoke = await RunAsync("grant", "revoke", "--client", client.ClientId);
         var remove = await RunAsync("client", "remove", "--id", client.ClientId);
 
         Assert.Multiple(() =>
         {
+            Assert.That(bySubject.ExitCode, Is.EqualTo(0), bySubject.StandardError);
+            Assert.That(bySubject.StandardOutput.Trim(), Is.EqualTo("revoked 0 grant(s); skipped 1 unreadable grant row(s)"));
             Assert.That(revoke.ExitCode, Is.EqualTo(0), revoke.StandardError);
             Assert.That(revoke.StandardOutput.Trim(), Is.EqualTo("revoked 1 grant(s); skipped 1 unreadable grant row(s)"));
             Assert.That(remove.ExitCode, Is.EqualTo(0), remove.StandardError);

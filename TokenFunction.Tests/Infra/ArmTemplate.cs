@@ -33,7 +33,10 @@ internal sealed partial class ArmTemplate(JsonObject root)
 {
     public JsonObject Root { get; } = root;
 
-    /// <summary>Every resource, in this template and (recursively) in every nested deployment's template.</summary>
+    /// <summary>
+    /// Every resource deployed, in this template and (recursively) in every nested deployment's template. References
+    /// to resources deployed elsewhere (<c>existing</c>, which symbolic-name templates list too) are not resources of it.
+    /// </summary>
     public IEnumerable<ArmResource> Resources => ResourcesOf(Root);
 
     public IEnumerable<ArmResource> OfType(string type) =>
@@ -107,7 +110,7 @@ internal sealed partial class ArmTemplate(JsonObject root)
             _ => [],
         };
 
-        foreach (var resource in resources.OfType<JsonObject>())
+        foreach (var resource in resources.OfType<JsonObject>().Where(r => (bool?)r["existing"] != true))
         {
             yield return new ArmResource(resource, template);
             if (resource["properties"] is JsonObject properties && properties["template"] is JsonObject nested)

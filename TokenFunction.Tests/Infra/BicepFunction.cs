@@ -3,13 +3,20 @@ using System.Text.Json.Nodes;
 namespace TokenFunction.Tests.Infra;
 
 /// <summary>
-/// Evaluates an exported Bicep function of infra/ offline: a temporary .bicepparam (<c>using none</c>) imports it and
+/// Evaluates an exported Bicep function (or variable) of infra/ offline: a temporary .bicepparam (<c>using none</c>) imports it and
 /// assigns the call to a parameter, and <c>bicep build-params</c> evaluates it with the deployment engine's own
 /// functions. What the tests see is what ARM computes.
 /// </summary>
 internal static class BicepFunction
 {
-    public static JsonNode? Evaluate(string moduleFile, string function, string argumentsInBicep)
+    public static JsonNode? Evaluate(string moduleFile, string function, string argumentsInBicep) =>
+        EvaluateExpression(moduleFile, $"{{ {function} }}", $"{function}({argumentsInBicep})");
+
+    /// <summary>
+    /// A Bicep expression over what <paramref name="moduleFile"/> exports, imported with <paramref name="importClause"/>
+    /// (<c>{ name }</c>, or <c>* as alias</c>), so that one CLI run can evaluate several functions and variables.
+    /// </summary>
+    public static JsonNode? EvaluateExpression(string moduleFile, string importClause, string expression)
     {
         var folder = Directory.CreateTempSubdirectory("tokenfunction-bicep-fn-").FullName;
         try
@@ -18,8 +25,8 @@ internal static class BicepFunction
             var parameters = Path.Combine(folder, "evaluate.bicepparam");
             File.WriteAllText(parameters, $"""
                 using none
-                import {"{"} {function} {"}"} from '{module}'
-                param result = {function}({argumentsInBicep})
+                import {importClause} from '{module}'
+                param result = {expression}
                 """);
             var output = Path.Combine(folder, "evaluate.json");
             var run = BicepCli.Run("build-params", parameters, "--outfile", output);

@@ -139,22 +139,6 @@ public class SecurityTests
     }
 
     [Test]
-    public void KeyVaultAuditLogGoesToTheWorkspace()
-    {
-        var settings = Template.OfType("Microsoft.Insights/diagnosticSettings")
-            .Where(d => d.Scope?.Contains("'Microsoft.KeyVault/vaults'", StringComparison.Ordinal) == true)
-            .ToList();
-
-        Assert.That(settings, Has.Count.EqualTo(1));
-        var logs = (settings[0].Property("logs") as JsonArray ?? []).OfType<JsonObject>().ToList();
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(settings[0].Property("workspaceId")?.ToString(), Is.Not.Null.And.Not.Empty);
-            Assert.That(logs.Any(l => (string?)l["categoryGroup"] == "audit" && (bool?)l["enabled"] == true), Is.True);
-        }
-    }
-
-    [Test]
     public void SigningKeyIsRsa2048ByDefaultOrEcP256AndOnlySigns()
     {
         var key = Single("Microsoft.KeyVault/vaults/keys");

@@ -45,8 +45,8 @@ param enablePurgeProtection bool
 @description('Whether the vault accepts traffic from public networks (still authenticated with Entra ID); false: its private endpoint only.')
 param publicNetworkAccess bool
 
-@description('Log Analytics workspace that receives the vault\'s audit log (every sign and key read).')
-param workspaceId string
+@description('Log Analytics workspace that receives the vault\'s audit log (every sign and key read): the audit workspace, never capped.')
+param auditWorkspaceId string
 
 @description('Resource id of the app\'s managed identity (names the role assignments: known before deployment).')
 param appIdentityId string
@@ -134,12 +134,14 @@ resource signWithKey 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Who signed with or read the key, and when: the vault's audit log goes to the workspace.
+// Who signed with or read the key, and when: the vault's audit log goes to the audit workspace (no daily cap), into
+// its resource-specific table AZKVAuditLogs, which the Key Vault alert rule reads.
 resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit-to-log-analytics'
   scope: vault
   properties: {
-    workspaceId: workspaceId
+    workspaceId: auditWorkspaceId
+    logAnalyticsDestinationType: 'Dedicated'
     logs: [
       {
         categoryGroup: 'audit'
