@@ -9,9 +9,9 @@ public sealed class UsageException(string message) : Exception(message);
 /// </summary>
 public sealed class Arguments
 {
-    private readonly Dictionary<string, List<string>> options = new(StringComparer.Ordinal);
-    private readonly HashSet<string> flags = new(StringComparer.Ordinal);
-    private readonly HashSet<string> used = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
     public Arguments(IEnumerable<string> args, IReadOnlySet<string> flagNames)
     {
@@ -26,7 +26,7 @@ public sealed class Arguments
 
             if (flagNames.Contains(name))
             {
-                flags.Add(name);
+                _flags.Add(name);
                 continue;
             }
 
@@ -35,9 +35,9 @@ public sealed class Arguments
                 throw new UsageException($"option {name} needs a value");
             }
 
-            if (!options.TryGetValue(name, out var values))
+            if (!_options.TryGetValue(name, out var values))
             {
-                options[name] = values = [];
+                _options[name] = values = [];
             }
 
             values.Add(e.Current);
@@ -46,14 +46,14 @@ public sealed class Arguments
 
     public bool Flag(string name)
     {
-        used.Add(name);
-        return flags.Contains(name);
+        _used.Add(name);
+        return _flags.Contains(name);
     }
 
     public IReadOnlyList<string> All(string name)
     {
-        used.Add(name);
-        return options.TryGetValue(name, out var values) ? values : [];
+        _used.Add(name);
+        return _options.TryGetValue(name, out var values) ? values : [];
     }
 
     public string? Optional(string name)
@@ -85,7 +85,7 @@ public sealed class Arguments
     /// <summary>Fails on any option the command did not ask for.</summary>
     public void EnsureAllUsed()
     {
-        var unknown = options.Keys.Concat(flags).FirstOrDefault(name => !used.Contains(name));
+        var unknown = _options.Keys.Concat(_flags).FirstOrDefault(name => !_used.Contains(name));
         if (unknown is not null)
         {
             throw new UsageException($"unknown option {unknown}");

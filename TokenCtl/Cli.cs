@@ -1,13 +1,14 @@
-using Azure;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TokenFunction.Clients;
+using TokenFunction.Grants;
 using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenCtl;
 
@@ -35,11 +36,11 @@ public static class Cli
             {
                 ["serve", .. var rest] => await ServeAsync(new Arguments(rest, new HashSet<string>()), cancellationToken).ConfigureAwait(false),
                 ["client", "add", .. var rest] => await WithStorageAsync(
-                    services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<ClientStore>(), services.GetRequiredService<IOptions<ClientJwksOptions>>().Value, output, cancellationToken)).ConfigureAwait(false),
+                    services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<IClientRegistry>(), services.GetRequiredService<IOptions<ClientJwksOptions>>().Value, output, cancellationToken)).ConfigureAwait(false),
                 ["client", "remove", .. var rest] => await WithStorageAsync(
-                    services => ClientCommands.RemoveAsync(new Arguments(rest, new HashSet<string>()), services.GetRequiredService<ClientStore>(), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
+                    services => ClientCommands.RemoveAsync(new Arguments(rest, new HashSet<string>()), services.GetRequiredService<IClientRegistry>(), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
                 ["code", "issue", .. var rest] => await WithStorageAsync(
-                    services => CodeCommands.IssueAsync(new Arguments(rest, CodeCommands.Flags), services.GetRequiredService<ClientStore>(), services.GetRequiredService<AuthorizationCodeStore>(), output, cancellationToken)).ConfigureAwait(false),
+                    services => CodeCommands.IssueAsync(new Arguments(rest, CodeCommands.Flags), services.GetRequiredService<IClientLookup>(), services.GetRequiredService<IAuthorizationCodeIssuer>(), output, cancellationToken)).ConfigureAwait(false),
                 ["grant", "revoke", .. var rest] => await WithStorageAsync(
                     services => GrantCommands.RevokeAsync(new Arguments(rest, GrantCommands.Flags), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
                 ["purge", .. var rest] => await WithStorageAsync(
@@ -60,12 +61,12 @@ public static class Cli
             await error.WriteLineAsync("tokenctl: " + string.Join(" ", e.Failures)).ConfigureAwait(false);
             return 1;
         }
-        catch (RequestFailedException e) when (e.Status != 0)
+        catch (Exception e) when (StorageFaults.TryDescribeRefusal(e, out var status, out var errorCode))
         {
-            await error.WriteLineAsync($"tokenctl: table storage refused the request ({e.Status} {e.ErrorCode}).").ConfigureAwait(false);
+            await error.WriteLineAsync($"tokenctl: table storage refused the request ({status} {errorCode}).").ConfigureAwait(false);
             return 1;
         }
-        catch (Exception e) when (e is RequestFailedException or HttpRequestException or AggregateException or IOException)
+        catch (Exception e) when (StorageFaults.IsStorageFailure(e) || e is HttpRequestException or AggregateException or IOException)
         {
             await error.WriteLineAsync($"tokenctl: table storage did not answer; is Azurite running? ({e.GetType().Name})").ConfigureAwait(false);
             return 1;

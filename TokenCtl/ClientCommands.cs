@@ -1,8 +1,7 @@
 using TokenFunction.Clients;
-using TokenFunction.Clients.Assertions;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenCtl;
 
@@ -12,7 +11,7 @@ public static class ClientCommands
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace", "--no-refresh-token" };
 
     /// <param name="jwksOptions">The <c>ClientJwks__*</c> settings: <see cref="ClientJwksOptions.AllowLoopback"/> decides whether a loopback jwks_uri may be registered.</param>
-    public static async Task<int> AddAsync(Arguments args, ClientStore clients, ClientJwksOptions jwksOptions, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> AddAsync(Arguments args, IClientRegistry clients, ClientJwksOptions jwksOptions, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jwksOptions);
         var id = args.Required("--id");
@@ -33,28 +32,12 @@ public static class ClientCommands
         args.EnsureAllUsed();
 
         var grants = AllowedGrants(grantNames, noRefreshToken);
-
         foreach (var (name, value) in new[] { ("--refresh-idle-lifetime", refreshIdle), ("--refresh-absolute-lifetime", refreshAbsolute) })
         {
-            if (value is < TokenOptionsValidator.MinRefreshLifetimeSeconds or > TokenOptionsValidator.MaxRefreshLifetimeSeconds)
-            {
-                throw new UsageException($"{name} must be {TokenOptionsValidator.MinRefreshLifetimeSeconds} to {TokenOptionsValidator.MaxRefreshLifetimeSeconds} seconds");
-            }
-
             if (value is not null && noRefreshToken)
             {
                 throw new UsageException($"{name} makes no sense with --no-refresh-token");
             }
-
-            if (value is not null && !grants.Contains(GrantTypeNames.RefreshToken))
-            {
-                throw new UsageException($"{name} makes no sense without --grant {GrantTypeNames.RefreshToken}");
-            }
-        }
-
-        if (!OAuthClient.IsValidId(id))
-        {
-            throw new UsageException($"--id must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~");
         }
 
         if ((secret is not null ? 1 : 0) + (isPublic ? 1 : 0) + (generate ? 1 : 0) + (jwksFile is not null ? 1 : 0) + (jwksUriText is not null ? 1 : 0) != 1)
@@ -63,47 +46,10 @@ public static class ClientCommands
         }
 
         var jwks = jwksFile is null ? null : await ReadJwksAsync(jwksFile, cancellationToken).ConfigureAwait(false);
-        var jwksUri = jwksUriText is null ? null : ParseJwksUri(jwksUriText, jwksOptions.AllowLoopback);
-
-        if (secret is not null && !ClientSecretPolicy.IsAcceptable(secret, out var weakness))
+        Uri? jwksUri = null;
+        if (jwksUriText is not null && !Uri.TryCreate(jwksUriText, UriKind.Absolute, out jwksUri))
         {
-            throw new UsageException($"--secret {weakness}; --generate-secret makes a 256-bit one");
-        }
-
-        if (isPublic && grants.Contains(GrantTypeNames.ClientCredentials))
-        {
-            throw new UsageException($"a public client cannot use the {GrantTypeNames.ClientCredentials} grant; give --secret S or --generate-secret");
-        }
-
-        var usesCodes = grants.Contains(GrantTypeNames.AuthorizationCode);
-        if (usesCodes && redirectUris.Count == 0)
-        {
-            throw new UsageException($"at least one --redirect-uri is required for the {GrantTypeNames.AuthorizationCode} grant");
-        }
-
-        if (!usesCodes && redirectUris.Count > 0)
-        {
-            throw new UsageException($"--redirect-uri makes no sense without --grant {GrantTypeNames.AuthorizationCode}");
-        }
-
-        if (!usesCodes && allowPlain)
-        {
-            throw new UsageException($"--allow-plain-pkce makes no sense without --grant {GrantTypeNames.AuthorizationCode}");
-        }
-
-        foreach (var uri in redirectUris)
-        {
-            if (!AbsoluteUri.IsValidWithoutFragment(uri))
-            {
-                throw new UsageException($"--redirect-uri '{uri}' must be an absolute URI without a fragment");
-            }
-        }
-
-        ResourceOptions.Validate(resources);
-
-        if (scopes.FirstOrDefault(s => !s.All(c => c != '"' && c != '\\' && c is >= '\x21' and <= '\x7E')) is { } badScope)
-        {
-            throw new UsageException($"scope '{badScope}' has characters RFC 6749 section 3.3 does not allow");
+            throw new UsageException($"--jwks-uri '{jwksUriText}' must be an absolute https URL");
         }
 
         if (generate)
@@ -125,6 +71,13 @@ public static class ClientCommands
             RefreshIdleLifetimeSeconds = refreshIdle,
             RefreshAbsoluteLifetimeSeconds = refreshAbsolute,
         };
+
+        // The registration rules are the domain's; only their wording (in tokenctl's options) is this command's.
+        if (ClientRegistrationRules.Check(client, generate ? null : secret, jwksOptions.AllowLoopback) is [var problem, ..])
+        {
+            throw Refusal(problem, jwksFile, jwksUriText);
+        }
+
         if (!await clients.SaveAsync(client, replace, cancellationToken).ConfigureAwait(false))
         {
             throw new UsageException($"client '{id}' already exists; add --replace to overwrite it");
@@ -143,7 +96,7 @@ public static class ClientCommands
     /// Removes a client and revokes its grants, so its refresh tokens stop at once (they would anyway: the client can
     /// no longer authenticate) and the purge deletes the grants within the hour instead of at their expiry.
     /// </summary>
-    public static async Task<int> RemoveAsync(Arguments args, ClientStore clients, GrantMaintenance maintenance, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RemoveAsync(Arguments args, IClientRegistry clients, GrantMaintenance maintenance, TextWriter output, CancellationToken cancellationToken)
     {
         var id = args.Required("--id");
         args.EnsureAllUsed();
@@ -164,7 +117,7 @@ public static class ClientCommands
         return 0;
     }
 
-    /// <summary>Reads and checks the client's public keys, so a registration cannot store a JWKS no assertion could match.</summary>
+    /// <summary>Reads the client's public keys (the registration rules check them).</summary>
     private static async Task<string> ReadJwksAsync(string path, CancellationToken cancellationToken)
     {
         string json;
@@ -177,37 +130,12 @@ public static class ClientCommands
             throw new UsageException($"--jwks '{path}' cannot be read: {e.Message}");
         }
 
-        if (json.Length > OAuthClient.MaxInlineJwksLength)
-        {
-            throw new UsageException($"--jwks '{path}' is longer than {OAuthClient.MaxInlineJwksLength} characters; publish it and use --jwks-uri");
-        }
-
-        if (!ClientJsonWebKeySet.TryParse(json, out _, out var error))
-        {
-            throw new UsageException($"--jwks '{path}': {error}");
-        }
-
         return json;
-    }
-
-    private static Uri ParseJwksUri(string text, bool allowLoopback)
-    {
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
-        {
-            throw new UsageException($"--jwks-uri '{text}' must be an absolute https URL");
-        }
-
-        if (!ClientJwksUri.IsAcceptable(uri, allowLoopback, out var reason))
-        {
-            throw new UsageException($"--jwks-uri '{text}': {reason}");
-        }
-
-        return uri;
     }
 
     /// <summary>
     /// Without <c>--grant</c>: authorization_code and refresh_token (authorization_code alone with
-    /// <c>--no-refresh-token</c>). With it: exactly the grants listed, each a known grant type.
+    /// <c>--no-refresh-token</c>). With it: exactly the grants listed (the registration rules judge them).
     /// </summary>
     private static HashSet<string> AllowedGrants(IReadOnlyList<string> names, bool noRefreshToken)
     {
@@ -223,17 +151,33 @@ public static class ClientCommands
             throw new UsageException("--no-refresh-token makes no sense with --grant: list exactly the grants the client may use");
         }
 
-        if (names.FirstOrDefault(n => !GrantTypeNames.All.Contains(n, StringComparer.Ordinal)) is { } unknown)
-        {
-            throw new UsageException($"unknown --grant '{unknown}'; the grants are {string.Join(", ", GrantTypeNames.All)}");
-        }
-
-        var grants = names.ToHashSet(StringComparer.Ordinal);
-        if (grants.Contains(GrantTypeNames.RefreshToken) && !grants.Contains(GrantTypeNames.AuthorizationCode))
-        {
-            throw new UsageException($"--grant {GrantTypeNames.RefreshToken} needs --grant {GrantTypeNames.AuthorizationCode}: refresh tokens are issued by code exchanges");
-        }
-
-        return grants;
+        return names.ToHashSet(StringComparer.Ordinal);
     }
+
+    /// <summary>A broken registration rule in tokenctl's words: its options, one line.</summary>
+    private static UsageException Refusal(RegistrationProblem problem, string? jwksPath, string? jwksUriText) => new(problem.Rule switch
+    {
+        RegistrationRule.ClientId => $"--id must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~",
+        RegistrationRule.OneCredential => "give exactly one of --secret S, --generate-secret, --jwks FILE, --jwks-uri URI or --public",
+        RegistrationRule.WeakSecret => $"--secret {problem.Reason}; --generate-secret makes a 256-bit one",
+        RegistrationRule.InlineJwksTooLong => $"--jwks '{jwksPath}' is longer than {OAuthClient.MaxInlineJwksLength} characters; publish it and use --jwks-uri",
+        RegistrationRule.InlineJwksUnusable => $"--jwks '{jwksPath}': {problem.Reason}",
+        RegistrationRule.JwksUri => $"--jwks-uri '{jwksUriText}': {problem.Reason}",
+        RegistrationRule.UnknownGrantType => $"unknown --grant '{problem.Value}'; the grants are {string.Join(", ", GrantTypeNames.All)}",
+        RegistrationRule.RefreshTokenNeedsAuthorizationCode =>
+            $"--grant {GrantTypeNames.RefreshToken} needs --grant {GrantTypeNames.AuthorizationCode}: refresh tokens are issued by code exchanges",
+        RegistrationRule.ClientCredentialsNeedConfidentialClient =>
+            $"a public client cannot use the {GrantTypeNames.ClientCredentials} grant; give --secret S or --generate-secret",
+        RegistrationRule.RedirectUriRequired => $"at least one --redirect-uri is required for the {GrantTypeNames.AuthorizationCode} grant",
+        RegistrationRule.RedirectUriWithoutAuthorizationCode => $"--redirect-uri makes no sense without --grant {GrantTypeNames.AuthorizationCode}",
+        RegistrationRule.PlainPkceWithoutAuthorizationCode => $"--allow-plain-pkce makes no sense without --grant {GrantTypeNames.AuthorizationCode}",
+        RegistrationRule.RedirectUri => $"--redirect-uri '{problem.Value}' must be an absolute URI without a fragment",
+        RegistrationRule.Resource => $"--resource '{problem.Value}' must be an absolute URI without a fragment",
+        RegistrationRule.Scope => $"scope '{problem.Value}' has characters RFC 6749 section 3.3 does not allow",
+        RegistrationRule.RefreshLifetime => $"{LifetimeOption(problem.Field)} must be {TokenOptions.MinRefreshLifetimeSeconds} to {TokenOptions.MaxRefreshLifetimeSeconds} seconds",
+        RegistrationRule.RefreshLifetimeWithoutRefreshToken => $"{LifetimeOption(problem.Field)} makes no sense without --grant {GrantTypeNames.RefreshToken}",
+        _ => $"the registration breaks a rule ({problem.Field}: {problem.Reason})",
+    });
+
+    private static string LifetimeOption(string field) => field == "refresh_idle_lifetime" ? "--refresh-idle-lifetime" : "--refresh-absolute-lifetime";
 }

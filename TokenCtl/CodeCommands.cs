@@ -1,6 +1,6 @@
 using TokenFunction.Clients;
+using TokenFunction.Grants;
 using TokenFunction.Protocol;
-using TokenFunction.Storage;
 
 namespace TokenCtl;
 
@@ -17,7 +17,7 @@ public static class CodeCommands
 
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal);
 
-    public static async Task<int> IssueAsync(Arguments args, ClientStore clients, AuthorizationCodeStore codes, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> IssueAsync(Arguments args, IClientLookup clients, IAuthorizationCodeIssuer codes, TextWriter output, CancellationToken cancellationToken)
     {
         var clientId = args.Required("--client");
         var redirectUri = args.Required("--redirect-uri");
@@ -71,8 +71,8 @@ public static class CodeCommands
             }
         }
 
-        var scopes = (scope ?? string.Join(' ', client.AllowedScopes.Order(StringComparer.Ordinal))).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (scopes.FirstOrDefault(s => !client.AllowedScopes.Contains(s)) is { } extra)
+        var scopes = Scopes.Parse(scope ?? Scopes.Join(client.AllowedScopes.Order(StringComparer.Ordinal)));
+        if (Scopes.FirstOutside(scopes, client.AllowedScopes) is { } extra)
         {
             throw new UsageException($"scope '{extra}' is not registered for client '{clientId}'");
         }
@@ -87,7 +87,7 @@ public static class CodeCommands
             throw new UsageException($"--lifetime must be 1 to {MaxLifetimeSeconds} seconds (RFC 6749 recommends at most 600)");
         }
 
-        var request = new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, string.Join(' ', scopes), TimeSpan.FromSeconds(lifetime), resources);
+        var request = new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, Scopes.Join(scopes), TimeSpan.FromSeconds(lifetime), resources);
         using var printing = new SemaphoreSlim(1, 1);
         // Each code is printed as soon as it is stored, so a failure part-way leaves the codes issued so far usable.
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = IssueConcurrency, CancellationToken = cancellationToken }, async (_, cancel) =>

@@ -2,23 +2,27 @@ using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests;
 
-/// <summary>One Azurite for the whole test run: starting it costs seconds, and tests isolate by unique ids.</summary>
+/// <summary>
+/// One Azurite for the whole test run: starting it costs seconds, and tests isolate by unique ids. It starts on first
+/// use, so a run of unit tests alone (the grant handlers against the in-memory stores, say) never starts it.
+/// </summary>
 [SetUpFixture]
 public sealed class TestEnvironment
 {
-    private static AzuriteServer? azurite;
+    private static readonly Lazy<AzuriteServer> s_azurite = new(
+        () => AzuriteServer.StartAsync().GetAwaiter().GetResult(), LazyThreadSafetyMode.ExecutionAndPublication);
 
-    public static AzuriteServer Azurite => azurite ?? throw new InvalidOperationException("Azurite was not started.");
+    public static AzuriteServer Azurite => s_azurite.Value;
 
-    [OneTimeSetUp]
-    public async Task StartAsync() => azurite = await AzuriteServer.StartAsync();
+    /// <summary>Whether anything in this run needed Azurite.</summary>
+    public static bool AzuriteStarted => s_azurite.IsValueCreated;
 
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (azurite is not null)
+        if (s_azurite.IsValueCreated)
         {
-            await azurite.DisposeAsync();
+            await s_azurite.Value.DisposeAsync();
         }
     }
 }

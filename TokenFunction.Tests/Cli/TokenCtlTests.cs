@@ -1,7 +1,7 @@
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.DependencyInjection;
-using TokenFunction.Hosting;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Cli;
 
@@ -344,7 +344,7 @@ public sealed class TokenCtlTests
         });
         Assert.That(await Store().FindAsync(client.ClientId, CancellationToken.None), Is.Null);
         var root = await host.Services.GetRequiredService<TokenFunction.Storage.AuthorizationCodeStore>().FindByGrantAsync(
-            TokenFunction.Storage.RefreshTokens.TryParse(redeemed.RefreshToken!, out var grantId, out _) ? grantId : string.Empty, CancellationToken.None);
+            TokenFunction.Grants.RefreshTokens.TryParse(redeemed.RefreshToken!, out var grantId, out _) ? grantId : string.Empty, CancellationToken.None);
         Assert.That(root?.RevokedAt, Is.Not.Null, "the grant is revoked, so the purge takes it within the hour");
         var refused = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, redeemed.RefreshToken!);
         Assert.That(refused.HttpStatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized), refused.Raw);

@@ -1,11 +1,10 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 using TokenFunction.Functions;
-using TokenFunction.Hosting;
 using TokenFunction.Tests.EndToEnd;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Contract;
 
@@ -62,7 +61,7 @@ public sealed class OpenApiContractTests : EndToEndTest
         Assert.That(produced.Distinct(), Is.EquivalentTo(documented), "each documented status is produced by a scenario, and none is undocumented");
     }
 
-    private async Task<string> CheckAsync(string scenario, HttpResponseMessage response)
+    private static async Task<string> CheckAsync(string scenario, HttpResponseMessage response)
     {
         var request = response.RequestMessage!;
         var path = request.RequestUri!.AbsolutePath;
@@ -95,37 +94,37 @@ public sealed class OpenApiContractTests : EndToEndTest
         ["client_assertion"] = assertion,
     };
 
-    private IEnumerable<(string Name, Func<Task<HttpResponseMessage>> Send)> Scenarios()
+    private IEnumerable<Scenario> Scenarios()
     {
-        yield return ("code exchange", async () =>
+        yield return new Scenario("code exchange", async () =>
         {
             var client = await Clients.AddConfidentialAsync();
             var code = await Clients.IssueCodeAsync(client.ClientId);
             return await PostFormAsync(CodeForm(code), basic: BasicOf(client.ClientId, client.Secret!));
         });
-        yield return ("client credentials", async () =>
+        yield return new Scenario("client credentials", async () =>
         {
             var client = await Clients.AddConfidentialAsync(grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
             return await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "orders:read" }, basic: BasicOf(client.ClientId, client.Secret!));
         });
-        yield return ("invalid_scope", async () =>
+        yield return new Scenario("invalid_scope", async () =>
         {
             var client = await Clients.AddConfidentialAsync(grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
             return await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = "client_credentials", ["scope"] = "not-registered" }, basic: BasicOf(client.ClientId, client.Secret!));
         });
-        yield return ("invalid_grant", async () =>
+        yield return new Scenario("invalid_grant", async () =>
         {
             var client = await Clients.AddPublicAsync();
             return await PostFormAsync(CodeForm(new IssuedCode("unknown-code", TestClients.NewVerifier()), client.ClientId));
         });
-        yield return ("invalid_client", () => PostFormAsync(CodeForm(new IssuedCode("c", null), "no-such-client")));
-        yield return ("client credentials with private_key_jwt", async () =>
+        yield return new Scenario("invalid_client", () => PostFormAsync(CodeForm(new IssuedCode("c", null), "no-such-client")));
+        yield return new Scenario("client credentials with private_key_jwt", async () =>
         {
             using var key = ClientKeyPair.EcP256();
             var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
             return await PostFormAsync(AssertionForm(key.CreateAssertion(client.ClientId, ServiceHost.Issuer, DateTimeOffset.UtcNow)));
         });
-        yield return ("replayed private_key_jwt assertion", async () =>
+        yield return new Scenario("replayed private_key_jwt assertion", async () =>
         {
             using var key = ClientKeyPair.Rsa();
             var client = await Clients.AddPrivateKeyJwtAsync(ClientKeyPair.Jwks(key), grantTypes: new HashSet<string>(StringComparer.Ordinal) { "client_credentials" });
@@ -134,8 +133,8 @@ public sealed class OpenApiContractTests : EndToEndTest
             Assert.That(first.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "the first use");
             return await PostFormAsync(AssertionForm(assertion));
         });
-        yield return ("GET on the token endpoint", () => Http.GetAsync(Host.TokenEndpoint));
-        yield return ("storage down", async () =>
+        yield return new Scenario("GET on the token endpoint", () => Http.GetAsync(Host.TokenEndpoint));
+        yield return new Scenario("storage down", async () =>
         {
             var host = await ServiceHost.StartAsync(new Dictionary<string, string?>
             {
@@ -149,15 +148,15 @@ public sealed class OpenApiContractTests : EndToEndTest
                 });
             }
         });
-        yield return ("signing key broken (token)", () => WithBrokenKeyAsync(async host =>
+        yield return new Scenario("signing key broken (token)", () => WithBrokenKeyAsync(async host =>
         {
             var client = await Clients.AddPublicAsync();
             var code = await Clients.IssueCodeAsync(client.ClientId);
             return new HttpRequestMessage(HttpMethod.Post, host.TokenEndpoint) { Content = new FormUrlEncodedContent(CodeForm(code, client.ClientId)) };
         }));
-        yield return ("signing key broken (jwks)", () => WithBrokenKeyAsync(host => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, host.JwksUri))));
-        yield return ("jwks", () => Http.GetAsync(Host.JwksUri));
-        yield return ("key vault too slow (jwks)", async () =>
+        yield return new Scenario("signing key broken (jwks)", () => WithBrokenKeyAsync(host => Task.FromResult(new HttpRequestMessage(HttpMethod.Get, host.JwksUri))));
+        yield return new Scenario("jwks", () => Http.GetAsync(Host.JwksUri));
+        yield return new Scenario("key vault too slow (jwks)", async () =>
         {
             await using var service = await KeyVaultService.StartAsync(new Dictionary<string, string?>
             {
@@ -167,25 +166,25 @@ public sealed class OpenApiContractTests : EndToEndTest
             service.Vault.ResponseDelay = TimeSpan.FromSeconds(3);
             return await SendAndBufferAsync(new HttpRequestMessage(HttpMethod.Get, service.Host.JwksUri));
         });
-        yield return ("revocation", async () =>
+        yield return new Scenario("revocation", async () =>
         {
             var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
             var code = await Clients.IssueCodeAsync(client.ClientId);
             var issued = await RedeemAsync(client, code);
             return await PostRevocationAsync(Host, new Dictionary<string, string> { ["token"] = issued.RefreshToken!, ["client_id"] = client.ClientId, ["client_secret"] = client.Secret! });
         });
-        yield return ("revocation without a token", async () =>
+        yield return new Scenario("revocation without a token", async () =>
         {
             var client = await Clients.AddPublicAsync();
             return await PostRevocationAsync(Host, new Dictionary<string, string> { ["client_id"] = client.ClientId });
         });
-        yield return ("revocation by an unknown client", () => PostRevocationAsync(Host, new Dictionary<string, string> { ["token"] = "t", ["client_id"] = "no-such-client" }));
-        yield return ("GET on the revocation endpoint", () => Http.GetAsync(Host.RevocationEndpoint));
-        yield return ("storage down (revocation)", () => WithStorageAsync(
+        yield return new Scenario("revocation by an unknown client", () => PostRevocationAsync(Host, new Dictionary<string, string> { ["token"] = "t", ["client_id"] = "no-such-client" }));
+        yield return new Scenario("GET on the revocation endpoint", () => Http.GetAsync(Host.RevocationEndpoint));
+        yield return new Scenario("storage down (revocation)", () => WithStorageAsync(
             TestEnvironment.Azurite.ConnectionString.Replace($":{TestEnvironment.Azurite.Port}/", $":{FreePort.Next()}/", StringComparison.Ordinal)));
-        yield return ("storage refuses the account key (revocation)", () => WithStorageAsync(
+        yield return new Scenario("storage refuses the account key (revocation)", () => WithStorageAsync(
             System.Text.RegularExpressions.Regex.Replace(TestEnvironment.Azurite.ConnectionString, "AccountKey=[^;]+", "AccountKey=" + Convert.ToBase64String(new byte[64]))));
-        yield return ("metadata", () => Http.GetAsync(new Uri(Host.BaseAddress, "/" + Routes.Metadata)));
+        yield return new Scenario("metadata", () => Http.GetAsync(new Uri(Host.BaseAddress, "/" + Routes.Metadata)));
     }
 
     private async Task<HttpResponseMessage> WithBrokenKeyAsync(Func<ServiceHost, Task<HttpRequestMessage>> request)
@@ -225,4 +224,6 @@ public sealed class OpenApiContractTests : EndToEndTest
         await response.Content.LoadIntoBufferAsync();
         return response;
     }
+
+    private sealed record Scenario(string Name, Func<Task<HttpResponseMessage>> Send);
 }

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using TokenFunction.Clients;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.EndToEnd;
 
@@ -76,9 +76,8 @@ public sealed class ClientAuthenticationAbuseTests : EndToEndTest
         }
 
         using var throttled = await SendAsync(client.ClientId, client.Secret!, basic: false, attacker);
-        var body = await OAuthAssert.ErrorAsync(throttled, HttpStatusCode.TooManyRequests, OAuthErrorCodes.TemporarilyUnavailable);
+        await OAuthAssert.ErrorAsync(throttled, HttpStatusCode.TooManyRequests, OAuthErrorCodes.TemporarilyUnavailable);
         Assert.That(throttled.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(TimeSpan.FromSeconds(WindowSeconds)));
-        Assert.That(body.GetProperty(OAuthParameterNames.ErrorDescription).GetString(), Does.Contain("retry after"));
 
         using var fromElsewhere = await SendAsync(client.ClientId, client.Secret!, basic: false, bystander);
         Assert.That(fromElsewhere.StatusCode, Is.Not.EqualTo(HttpStatusCode.TooManyRequests), "another address is not locked out");

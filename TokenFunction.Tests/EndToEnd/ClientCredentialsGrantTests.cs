@@ -75,7 +75,7 @@ public sealed class ClientCredentialsGrantTests : EndToEndTest
         var response = await RequestAsync(client, "orders:read admin:all");
 
         Assert.That(response.Error, Is.EqualTo(OAuthErrorCodes.InvalidScope), response.Raw);
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidScope, "admin:all");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidScope);
     }
 
     [Test]
@@ -85,7 +85,7 @@ public sealed class ClientCredentialsGrantTests : EndToEndTest
 
         var response = await RequestAsync(client, "orders:read");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient, "client_credentials");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient);
     }
 
     [Test]
@@ -96,7 +96,7 @@ public sealed class ClientCredentialsGrantTests : EndToEndTest
 
         var response = await RequestAsync(client, "orders:read");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient, "client_credentials");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient);
     }
 
     [Test]
@@ -107,7 +107,7 @@ public sealed class ClientCredentialsGrantTests : EndToEndTest
 
         var response = await RequestAsync(client, "orders:read");
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient, "public");
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.UnauthorizedClient);
     }
 
     [Test]

@@ -49,7 +49,7 @@ public sealed class CodeResourceIndicatorTests : EndToEndTest
         var code = await Clients.IssueCodeAsync(client.ClientId, resources: [Orders, Reports]);
 
         var refused = await ExchangeAsync(client, code, Billing);
-        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, "not one of the grant's resources");
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget);
 
         var redeemed = await ExchangeAsync(client, code);
         Assert.That(redeemed.IsError, Is.False, "the refused request must not consume the code: " + redeemed.Raw);
@@ -64,7 +64,7 @@ public sealed class CodeResourceIndicatorTests : EndToEndTest
         await RegisterResourcesAsync(client, Orders);
 
         var refused = await ExchangeAsync(client, code);
-        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, "no longer registered");
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget);
 
         var redeemed = await ExchangeAsync(client, code, Orders);
         Assert.That(redeemed.IsError, Is.False, redeemed.Raw);
@@ -91,7 +91,7 @@ public sealed class CodeResourceIndicatorTests : EndToEndTest
 
         var refused = await ExchangeAsync(client, code, Billing);
 
-        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, "not registered");
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget);
     }
 
     [Test]
@@ -139,7 +139,7 @@ public sealed class CodeResourceIndicatorTests : EndToEndTest
         var refreshToken = await RedeemForRefreshTokenAsync(client, Orders, Reports);
 
         var refused = await RefreshAsync(client, refreshToken, Billing);
-        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, "not one of the grant's resources");
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget);
 
         var refreshed = await RefreshAsync(client, refreshToken, Orders);
         Assert.That(refreshed.IsError, Is.False, "the refused request must not rotate the refresh token: " + refreshed.Raw);

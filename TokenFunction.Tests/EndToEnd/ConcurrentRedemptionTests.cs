@@ -1,5 +1,6 @@
 using System.Net;
 using Duende.IdentityModel.Client;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 using TokenFunction.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Net;
 using TokenFunction.Functions;
 using TokenFunction.Hosting;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.EndToEnd;
 

@@ -4,9 +4,9 @@ using Duende.IdentityModel.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Hosting;
-using TokenFunction.Signing.KeyVault;
 using TokenFunction.Tests.Infrastructure;
 using TokenFunction.Tests.KeyVault;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.EndToEnd;
 

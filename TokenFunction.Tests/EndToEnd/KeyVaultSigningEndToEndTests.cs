@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.EndToEnd;
 
@@ -238,7 +238,7 @@ public sealed class KeyVaultFaultEndToEndTests
 
         var failed = await service.RedeemAsync(client, code);
 
-        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable, "retry");
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
         Assert.Multiple(() =>
         {
             Assert.That(failed.HttpResponse!.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(120)), "the vault's Retry-After is passed on");
@@ -256,7 +256,7 @@ public sealed class KeyVaultFaultEndToEndTests
 
         var failed = await service.RedeemAsync(client, code);
 
-        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable, "retry");
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
         Assert.Multiple(() =>
         {
             Assert.That(failed.HttpResponse!.Headers.RetryAfter?.Delta, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
@@ -293,7 +293,7 @@ public sealed class KeyVaultFaultEndToEndTests
 
         var failed = await service.RedeemAsync(client, code);
 
-        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable, "retry");
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
         Assert.Multiple(() =>
         {
             Assert.That(failed.HttpResponse!.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.EndToEnd;
 

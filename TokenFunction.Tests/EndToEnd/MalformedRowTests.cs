@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TokenFunction.Functions;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 using TokenFunction.Tests.Infrastructure;
 

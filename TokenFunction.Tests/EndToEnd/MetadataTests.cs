@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace TokenFunction.Tests.EndToEnd;
 
@@ -40,7 +40,7 @@ public sealed class MetadataTests : EndToEndTest
     public async Task Metadata_PublishesTheConfiguredAuthorizationEndpoint()
     {
         const string authorize = "https://login.example.test/authorize";
-        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?> { [TokenFunction.Hosting.SettingNames.TokenAuthorizationEndpoint] = authorize });
+        await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?> { [TokenFunction.Settings.SettingNames.TokenAuthorizationEndpoint] = authorize });
 
         using var response = await Http.GetAsync(new Uri(host.BaseAddress, "/" + Routes.Metadata));
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -1,9 +1,8 @@
-using System.Net;
 using Duende.IdentityModel.Client;
 using TokenFunction.Functions;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.EndToEnd;
 

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TokenFunction.Clients.Assertions;
 using TokenFunction.Functions;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.EndToEnd;
 

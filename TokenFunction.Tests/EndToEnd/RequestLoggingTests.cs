@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Text;
 using Duende.IdentityModel.Client;
 using Microsoft.Extensions.Logging;
-using TokenFunction.Protocol;
 using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.EndToEnd;

@@ -17,7 +17,7 @@ public sealed class RequestValidationTests : EndToEndTest
     {
         var code = await Clients.IssueCodeAsync(client.ClientId);
         using var response = await PostRawAsync($"{{\"grant_type\":\"authorization_code\",\"code\":\"{code.Code}\"}}", "application/json");
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "Content-Type");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -31,7 +31,7 @@ public sealed class RequestValidationTests : EndToEndTest
         }
 
         using var response = await Http.PostAsync(Host.TokenEndpoint, content);
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "multipart");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -39,14 +39,14 @@ public sealed class RequestValidationTests : EndToEndTest
     {
         var code = await Clients.IssueCodeAsync(client.ClientId);
         using var response = await PostRawAsync($"grant_type=authorization_code&code={code.Code}&client_id={client.ClientId}", contentType: null);
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "no Content-Type");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
     public async Task EmptyBody_IsRefused()
     {
         using var response = await PostRawAsync(string.Empty, "application/x-www-form-urlencoded");
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "empty");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -56,7 +56,7 @@ public sealed class RequestValidationTests : EndToEndTest
         var form = CodeForm(code, client.ClientId);
         form["padding"] = new string('a', FormBodyReader.MaxBodyBytes);
         using var response = await PostFormAsync(form);
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "16384 bytes");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -66,7 +66,7 @@ public sealed class RequestValidationTests : EndToEndTest
         var form = CodeForm(code, client.ClientId).ToList();
         form.Add(new("code", code.Code));
         using var response = await PostFormAsync(form);
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "'code' is sent more than once");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [TestCase("code")]
@@ -76,7 +76,7 @@ public sealed class RequestValidationTests : EndToEndTest
     {
         var code = await Clients.IssueCodeAsync(client.ClientId);
         using var response = await PostFormAsync(CodeForm(code, client.ClientId), query: $"?{parameter}=leaked");
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, $"'{parameter}' parameter must be sent in the request body");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -86,7 +86,7 @@ public sealed class RequestValidationTests : EndToEndTest
         var form = CodeForm(code, client.ClientId);
         form.Remove("grant_type");
         using var response = await PostFormAsync(form);
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "grant_type");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -96,14 +96,14 @@ public sealed class RequestValidationTests : EndToEndTest
         var form = CodeForm(code, client.ClientId);
         form["grant_type"] = string.Empty;
         using var response = await PostFormAsync(form);
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "grant_type");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
     public async Task UnknownGrantType_IsUnsupportedGrantType()
     {
         using var response = await PostFormAsync(new Dictionary<string, string> { ["grant_type"] = "urn:example:magic", ["client_id"] = client.ClientId });
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.UnsupportedGrantType, "urn:example:magic");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.UnsupportedGrantType);
     }
 
     [TestCase("code")]
@@ -114,14 +114,14 @@ public sealed class RequestValidationTests : EndToEndTest
         var form = CodeForm(code, client.ClientId);
         form.Remove(parameter);
         using var response = await PostFormAsync(form);
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, $"'{parameter}'");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
     public async Task MalformedPercentEncoding_IsRefused()
     {
         using var response = await PostRawAsync($"grant_type=authorization_code&client_id={client.ClientId}&code=%ZZ", "application/x-www-form-urlencoded");
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "urlencoded");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]

@@ -63,7 +63,7 @@ public sealed class ResourceIndicatorTests : EndToEndTest
 
         var response = await RequestAsync(client, Orders, resource);
 
-        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, message);
+        await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget);
     }
 
     [Test]
@@ -74,7 +74,7 @@ public sealed class ResourceIndicatorTests : EndToEndTest
         Assert.That(redeemed.RefreshToken, Is.Not.Null, redeemed.Raw);
 
         var refused = await RefreshAsync(client, redeemed.RefreshToken!, "https://elsewhere.example.test/");
-        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget, "not registered");
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidTarget);
 
         // The refused request rotated nothing: the same refresh token still works.
         var refreshed = await RefreshAsync(client, redeemed.RefreshToken!, Orders);

@@ -28,8 +28,8 @@ public sealed class RevocationTests : EndToEndTest
 
         await AssertRevocationAnsweredAsync(response);
         Assert.That((await RootAsync(second.RefreshToken!)).RevokedAt, Is.Not.Null, "the grant's root row is revoked");
-        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
-        await OAuthAssert.ErrorAsync((await RefreshAsync(client, first.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, first.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     /// <summary>Decision: any refresh token of the grant, live or retired, revokes it; the client means to end the grant.</summary>
@@ -41,7 +41,7 @@ public sealed class RevocationTests : EndToEndTest
 
         await AssertRevocationAnsweredAsync(await RevokeAsync(client, first.RefreshToken!));
 
-        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, second.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     /// <summary>
@@ -88,7 +88,7 @@ public sealed class RevocationTests : EndToEndTest
 
         await AssertRevocationAnsweredAsync(await RevokeAsync(client, first.RefreshToken!, hint));
 
-        await OAuthAssert.ErrorAsync((await RefreshAsync(client, first.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, first.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     /// <summary>Access tokens are self-contained JWTs: there is nothing stored to revoke, they end at their expiry.</summary>
@@ -145,7 +145,7 @@ public sealed class RevocationTests : EndToEndTest
 
         await AssertRevocationAnsweredAsync(await RevokeAsync(client, first.RefreshToken!));
 
-        await OAuthAssert.ErrorAsync((await RefreshAsync(client, first.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant, "revoked");
+        await OAuthAssert.ErrorAsync((await RefreshAsync(client, first.RefreshToken!)).HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
     [TestCase(ClientCredentialStyle.AuthorizationHeader, true, TestName = "ConfidentialClientWithAWrongSecretInBasic_IsInvalidClientWithABasicChallenge_AndRevokesNothing")]
@@ -167,7 +167,7 @@ public sealed class RevocationTests : EndToEndTest
 
         using var response = await PostAsync(new Dictionary<string, string> { ["token_type_hint"] = "refresh_token" }, BasicOf(client.ClientId, client.Secret!));
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "'token'");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
     }
 
     [Test]
@@ -177,7 +177,7 @@ public sealed class RevocationTests : EndToEndTest
 
         using var response = await PostAsync(new Dictionary<string, string> { ["client_id"] = client.ClientId }, BasicOf(client.ClientId, client.Secret!), "?token=" + Uri.EscapeDataString(first.RefreshToken!));
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest, "never in the URL");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidRequest);
         Assert.That((await RootAsync(first.RefreshToken!)).RevokedAt, Is.Null);
     }
 
@@ -186,7 +186,7 @@ public sealed class RevocationTests : EndToEndTest
     {
         using var response = await Http.GetAsync(Host.RevocationEndpoint);
 
-        await OAuthAssert.ErrorAsync(response, HttpStatusCode.MethodNotAllowed, OAuthErrorCodes.InvalidRequest, "POST");
+        await OAuthAssert.ErrorAsync(response, HttpStatusCode.MethodNotAllowed, OAuthErrorCodes.InvalidRequest);
         Assert.That(response.Content.Headers.Allow, Is.EquivalentTo(new[] { "POST" }));
     }
 

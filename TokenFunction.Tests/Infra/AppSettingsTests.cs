@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Infra;
 

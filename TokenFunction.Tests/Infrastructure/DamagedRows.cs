@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 
 namespace TokenFunction.Tests.Infrastructure;

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 
 namespace TokenFunction.Tests.Infrastructure;

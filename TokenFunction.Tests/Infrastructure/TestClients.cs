@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using TokenFunction.Clients;
 using TokenFunction.Protocol;
+using TokenFunction.Grants;
 using TokenFunction.Storage;
 
 namespace TokenFunction.Tests.Infrastructure;
@@ -74,7 +75,7 @@ public sealed class TestClients(IServiceProvider services)
         AllowPlainPkce = allowPlain,
     };
 
-    private Task SaveAsync(OAuthClient client) =>
+    private Task<bool> SaveAsync(OAuthClient client) =>
         services.GetRequiredService<ClientStore>().SaveAsync(client, replace: false, CancellationToken.None);
 }
 

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
-using Azure.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -10,6 +9,7 @@ using Microsoft.IdentityModel.Tokens;
 using TokenFunction.Hosting;
 using TokenFunction.Signing;
 using TokenFunction.Signing.KeyVault;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.KeyVault;
 

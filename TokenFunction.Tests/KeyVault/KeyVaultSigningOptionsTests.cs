@@ -3,10 +3,10 @@ using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Hosting;
 using TokenFunction.Signing;
 using TokenFunction.Signing.KeyVault;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.KeyVault;
 

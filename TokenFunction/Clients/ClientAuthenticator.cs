@@ -1,6 +1,5 @@
 using TokenFunction.Clients.Assertions;
 using TokenFunction.Protocol;
-using TokenFunction.Storage;
 
 namespace TokenFunction.Clients;
 
@@ -8,7 +7,7 @@ namespace TokenFunction.Clients;
 /// Turns presented credentials into a registered client, or an <c>invalid_client</c> (RFC 6749 section 2.3). Every
 /// failure answers alike (<see cref="OAuthProtocolException.ClientAuthenticationFailed"/>); the reason is for the log.
 /// </summary>
-public sealed class ClientAuthenticator(ClientStore clients, ClientAssertionValidator assertions)
+public sealed class ClientAuthenticator(IClientLookup clients, ClientAssertionValidator assertions)
 {
     // A well-formed hash of no secret anyone has: an unknown client's secret is checked against it, so that the answer
     // takes as long as for a known client with a wrong secret.

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Endpoints;
 

@@ -1,5 +1,5 @@
-using Azure;
-using TokenFunction.Signing.KeyVault;
+using TokenFunction.Signing;
+using TokenFunction.Storage;
 
 namespace TokenFunction.Endpoints;
 
@@ -8,8 +8,8 @@ public static class FaultClassifier
 {
     public static bool IsTransient(Exception exception) => exception switch
     {
-        KeyVaultSigningException signing => signing.IsTransient,
-        RequestFailedException failed => failed.Status is 0 or 408 or 429 or 500 or 502 or 503 or 504,
+        SigningException signing => signing.IsTransient,
+        _ when StorageFaults.IsStorageFailure(exception) => StorageFaults.IsTransient(exception),
         HttpRequestException or TimeoutException or IOException => true,
         OperationCanceledException => true,
         AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),
@@ -17,5 +17,5 @@ public static class FaultClassifier
     };
 
     /// <summary>How long the dependency asked callers to wait, when it said so.</summary>
-    public static TimeSpan? RetryAfter(Exception exception) => (exception as KeyVaultSigningException)?.RetryAfter;
+    public static TimeSpan? RetryAfter(Exception exception) => (exception as SigningException)?.RetryAfter;
 }

@@ -3,9 +3,10 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TokenFunction.Hosting;
+using TokenFunction.Grants;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Endpoints;
 
@@ -58,8 +59,8 @@ public sealed partial class FormRequest(FailedAuthenticationThrottle throttle, I
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, request.HttpContext.RequestAborted);
         try
         {
-            QueryCredentials.Reject(request.Query);
-            var parameters = await FormBodyReader.ReadAsync(request, aborted.Token).ConfigureAwait(false);
+            QueryCredentials.Reject(request.Query.Keys);
+            var parameters = await FormBodyReader.ReadAsync(request.ContentType, request.ContentLength, request.Body, aborted.Token).ConfigureAwait(false);
             using (StorageBudget.Start(TimeSpan.FromSeconds(options.Value.StorageBudgetSeconds)))
             {
                 return (await handle(parameters, record, aborted.Token).ConfigureAwait(false), LogLevel.Information, null, null);

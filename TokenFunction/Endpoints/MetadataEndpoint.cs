@@ -1,18 +1,17 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
-using TokenFunction.Functions;
 using TokenFunction.Grants;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Endpoints;
 
 /// <summary>
 /// GET /.well-known/oauth-authorization-server (RFC 8414). Every list is read from what the code supports, so the
-/// document cannot promise what the service does not do. Endpoint URLs are the issuer's origin plus the routes.
+/// document cannot promise what the service does not do. Endpoint URLs come from <see cref="EndpointUrls"/>.
 /// </summary>
-public sealed class MetadataEndpoint(IOptions<TokenOptions> options, GrantHandlers grants)
+public sealed class MetadataEndpoint(IOptions<TokenOptions> options, IOptions<EndpointUrls> urls, GrantHandlers grants)
 {
     public const int MaxAgeSeconds = 3600;
 
@@ -26,14 +25,14 @@ public sealed class MetadataEndpoint(IOptions<TokenOptions> options, GrantHandle
         var issuer = options.Value.Issuer!;
         var document = new AuthorizationServerMetadata(
             Issuer: issuer,
-            TokenEndpoint: Routes.Absolute(issuer, Routes.Token),
-            JwksUri: Routes.Absolute(issuer, Routes.Jwks),
+            TokenEndpoint: urls.Value.TokenEndpoint,
+            JwksUri: urls.Value.JwksUri,
             ResponseTypesSupported: ["code"],
             GrantTypesSupported: [.. grants.SupportedGrantTypes.Order(StringComparer.Ordinal)],
             TokenEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
             TokenEndpointAuthSigningAlgValuesSupported: JwsAlgorithms.Supported,
             CodeChallengeMethodsSupported: Pkce.Methods,
-            RevocationEndpoint: Routes.Absolute(issuer, Routes.Revocation),
+            RevocationEndpoint: urls.Value.RevocationEndpoint,
             RevocationEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
             RevocationEndpointAuthSigningAlgValuesSupported: JwsAlgorithms.Supported,
             AuthorizationEndpoint: options.Value.AuthorizationEndpoint?.AbsoluteUri);

@@ -33,7 +33,14 @@ public sealed class TokenEndpoint(
                 throw new OAuthProtocolException(OAuthErrorCodes.UnauthorizedClient, $"This client is not allowed the {handler.GrantType} grant.");
             }
 
-            var response = await handler.HandleAsync(new GrantRequest(parameters, client), requestAborted).ConfigureAwait(false);
+            // The grant sees only what it declared; a required parameter missing is refused before it runs.
+            var declared = parameters.Only(handler.Parameters.All);
+            foreach (var name in handler.Parameters.Required)
+            {
+                declared.Required(name);
+            }
+
+            var response = await handler.HandleAsync(new GrantRequest(declared, client), requestAborted).ConfigureAwait(false);
             record.Outcome = IssuedOutcome;
             return OAuthResult.Token(response);
         }, cancellationToken);

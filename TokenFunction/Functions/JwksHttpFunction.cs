@@ -14,5 +14,5 @@ public sealed class JwksHttpFunction(JwksEndpoint endpoint)
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Jwks)] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        new OAuthActionResult(await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false));
 }

@@ -14,5 +14,5 @@ public sealed class MetadataHttpFunction(MetadataEndpoint endpoint)
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Metadata)] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        new OAuthActionResult(await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false));
 }

@@ -17,5 +17,5 @@ public sealed class RevocationHttpFunction(RevocationEndpoint endpoint)
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.Revocation)] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        new OAuthActionResult(await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false));
 }

@@ -18,5 +18,5 @@ public sealed class TokenHttpFunction(TokenEndpoint endpoint)
     public async Task<IActionResult> RunAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = Routes.Token)] HttpRequest request,
         CancellationToken cancellationToken) =>
-        await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        new OAuthActionResult(await endpoint.HandleAsync(request, cancellationToken).ConfigureAwait(false));
 }

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TokenFunction.Clients;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Signing;
-using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Grants;
 
@@ -17,8 +16,9 @@ namespace TokenFunction.Grants;
 /// grant and never makes a second refresh family.
 /// </summary>
 public sealed partial class AuthorizationCodeGrantHandler(
-    AuthorizationCodeStore codes,
-    RefreshTokenStore refreshTokens,
+    ICodeRedemptionStore codes,
+    IRefreshRotationStore refreshTokens,
+    IGrantRevocationStore revocations,
     AccessTokenFactory tokens,
     RefreshTokenPolicy refreshPolicy,
     IOptions<TokenOptions> options,
@@ -27,8 +27,12 @@ public sealed partial class AuthorizationCodeGrantHandler(
 {
     public string GrantType => GrantTypeNames.AuthorizationCode;
 
+    public GrantParameters Parameters { get; } = new(
+        [OAuthParameterNames.Code, OAuthParameterNames.RedirectUri], [OAuthParameterNames.CodeVerifier, OAuthParameterNames.Resource]);
+
     public async Task<AccessTokenResponse> HandleAsync(GrantRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var parameters = request.Parameters;
         var client = request.Client;
         var code = parameters.Required(OAuthParameterNames.Code);
@@ -40,7 +44,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
                 $"The code_verifier must be {Pkce.MinVerifierLength} to {Pkce.MaxVerifierLength} characters of A-Z, a-z, 0-9, '-', '.', '_' and '~'.");
         }
 
-        var grant = await codes.FindAsync(code, cancellationToken).ConfigureAwait(false)
+        var grant = await codes.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
             ?? throw OAuthProtocolException.InvalidGrant("The authorization code is unknown.");
         var presented = new PresentedCode(code, redirectUri, verifier, parameters, client);
 
@@ -55,7 +59,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
         }
 
         // An operator's revoke-all (tokenctl grant revoke) reaches codes not yet redeemed, too.
-        if (grant.RevokedAt is not null)
+        if (grant.IsRevoked)
         {
             throw OAuthProtocolException.InvalidGrant("The authorization code's grant is revoked.");
         }
@@ -83,7 +87,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         // RFC 8707: judged before the code is consumed, so an invalid_target leaves it redeemable. The grant keeps all
         // of the code's resources; the ones asked for narrow only this access token, as a narrower scope would.
-        var audiences = ResourceIndicators.GrantedWithin(parameters, ResourceLines.Split(grant.Resources), client.AllowedResources);
+        var audiences = ResourceIndicators.GrantedWithin(parameters, grant.Resources, client.AllowedResources);
 
         // Sign first: a signing fault then leaves the code unconsumed, so the client can redeem it once the
         // signer answers again. The token is released only if this request is the one that consumes the code.
@@ -91,30 +95,30 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
         string? refreshToken = null;
-        NewRefreshToken? refreshRow = null;
-        var indexing = Task.CompletedTask;
+        FirstRefreshToken? first = null;
+        var preparing = Task.CompletedTask;
         if (RefreshTokenPolicy.IsIssuedTo(client))
         {
             var now = time.GetUtcNow();
             var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
-            refreshToken = RefreshTokens.NewToken(grant.PartitionKey);
-            var row = refreshPolicy.NewRow(grant.PartitionKey, refreshToken, client, now, grantExpiresAt);
-            refreshRow = new NewRefreshToken(row, grantExpiresAt, CodeRetrySeal.Seal(code, verifier, refreshToken, grant.PartitionKey));
+            refreshToken = RefreshTokens.NewToken(grant.GrantId);
+            var record = refreshPolicy.NewRecord(grant.GrantId, refreshToken, client, now, grantExpiresAt);
+            first = new FirstRefreshToken(record, grantExpiresAt, CodeRetrySeal.Seal(code, verifier, refreshToken, grant.GrantId));
 
-            // The index rows (other tables) go first, while the token is being signed.
-            indexing = codes.IndexRefreshGrantAsync(grant, row.ExpiresAt, cancellationToken);
+            // What the store needs before the redemption (Table Storage: index rows) is written while the token is signed.
+            preparing = codes.PrepareRedemptionAsync(grant, first, cancellationToken);
         }
 
-        await Task.WhenAll(signing, indexing).ConfigureAwait(false);
+        await Task.WhenAll(signing, preparing).ConfigureAwait(false);
         var token = await signing.ConfigureAwait(false);
 
-        var redemption = await codes.RedeemAsync(grant, refreshRow, cancellationToken).ConfigureAwait(false);
+        var redemption = await codes.RedeemAsync(grant, first, cancellationToken).ConfigureAwait(false);
         if (redemption.Outcome != RedeemOutcome.Redeemed)
         {
             return await AnswerRedeemedAsync(redemption.Current, presented, cancellationToken).ConfigureAwait(false);
         }
 
-        return Response(token, refreshToken);
+        return TokenResponses.Bearer(token, refreshToken);
     }
 
     /// <summary>
@@ -122,26 +126,26 @@ public sealed partial class AuthorizationCodeGrantHandler(
     /// answer's retry gets the grant's token set again; anything else is a replay of a leaked code, and the grant is
     /// revoked whoever presents it (RFC 6749 section 4.1.2).
     /// </summary>
-    private async Task<AccessTokenResponse> AnswerRedeemedAsync(AuthorizationCodeEntity? current, PresentedCode presented, CancellationToken cancellationToken)
+    private async Task<AccessTokenResponse> AnswerRedeemedAsync(AuthorizationGrant? current, PresentedCode presented, CancellationToken cancellationToken)
     {
-        if (current is null || current.RevokedAt is not null)
+        if (current is null || current.IsRevoked)
         {
             throw AlreadyRedeemed();
         }
 
         if (IsRetryOfThisClient(current, presented) && await ReissueAsync(current, presented, cancellationToken).ConfigureAwait(false) is { } response)
         {
-            LogRetryAnswered(logger, presented.Client.ClientId, GrantKeys.ForLog(current.PartitionKey));
+            LogRetryAnswered(logger, presented.Client.ClientId, GrantKeys.ForLog(current.GrantId));
             return response;
         }
 
-        LogReplay(logger, presented.Client.ClientId, GrantKeys.ForLog(current.PartitionKey));
-        await codes.RevokeGrantAsync(current, cancellationToken).ConfigureAwait(false);
+        LogReplay(logger, presented.Client.ClientId, GrantKeys.ForLog(current.GrantId));
+        await revocations.RevokeAsync(current, cancellationToken).ConfigureAwait(false);
         throw AlreadyRedeemed();
     }
 
     /// <summary>The same client, the same redirect URI and verifier, within the window after the redemption.</summary>
-    private bool IsRetryOfThisClient(AuthorizationCodeEntity grant, PresentedCode presented) =>
+    private bool IsRetryOfThisClient(AuthorizationGrant grant, PresentedCode presented) =>
         options.Value.CodeRetryGraceSeconds > 0
         && grant.RedeemedAt is { } redeemedAt
         && time.GetUtcNow() < redeemedAt + TimeSpan.FromSeconds(options.Value.CodeRetryGraceSeconds)
@@ -153,18 +157,18 @@ public sealed partial class AuthorizationCodeGrantHandler(
     /// A new access token and the grant's first refresh token, opened with the code and verifier; null when that refresh
     /// token has been used (the client did get the answer) or cannot be recovered, which makes the request a replay.
     /// </summary>
-    private async Task<AccessTokenResponse?> ReissueAsync(AuthorizationCodeEntity grant, PresentedCode presented, CancellationToken cancellationToken)
+    private async Task<AccessTokenResponse?> ReissueAsync(AuthorizationGrant grant, PresentedCode presented, CancellationToken cancellationToken)
     {
         string? refreshToken = null;
         if (grant.SealedRefreshToken is { } sealedToken)
         {
-            refreshToken = CodeRetrySeal.Open(presented.Code, presented.Verifier, sealedToken, grant.PartitionKey);
+            refreshToken = CodeRetrySeal.Open(presented.Code, presented.Verifier, sealedToken, grant.GrantId);
             if (refreshToken is null)
             {
                 return null;
             }
 
-            var row = await refreshTokens.FindTokenAsync(grant.PartitionKey, RefreshTokens.RowKeyOf(refreshToken), cancellationToken).ConfigureAwait(false);
+            var row = await refreshTokens.FindTokenAsync(grant.GrantId, RefreshTokens.RowKeyOf(refreshToken), cancellationToken).ConfigureAwait(false);
             if (row is not { IsRetired: false } || time.GetUtcNow() >= row.ExpiresAt)
             {
                 return null;
@@ -176,25 +180,19 @@ public sealed partial class AuthorizationCodeGrantHandler(
             return null;
         }
 
-        var audiences = ResourceIndicators.GrantedWithin(presented.Parameters, ResourceLines.Split(grant.Resources), presented.Client.AllowedResources);
+        var audiences = ResourceIndicators.GrantedWithin(presented.Parameters, grant.Resources, presented.Client.AllowedResources);
         var token = await tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, presented.Client.ClientId, grant.Scope, audiences), cancellationToken).ConfigureAwait(false);
-        return Response(token, refreshToken);
+        return TokenResponses.Bearer(token, refreshToken);
     }
 
     /// <summary>Why the verifier does not satisfy the code's PKCE binding (RFC 7636 section 4.6); null when it does.</summary>
-    private static string? ProofKeyProblem(AuthorizationCodeEntity grant, string? verifier, OAuthClient client)
+    private static string? ProofKeyProblem(AuthorizationGrant grant, string? verifier, OAuthClient client)
     {
         if (grant.CodeChallenge is null || grant.CodeChallengeMethod is null)
         {
             return verifier is not null ? "The authorization code was issued without a code_challenge, so no code_verifier may be sent."
                 : client.IsPublic ? "Public clients must use PKCE, and this authorization code has no code_challenge."
                 : null;
-        }
-
-        if (!Pkce.IsSupportedMethod(grant.CodeChallengeMethod))
-        {
-            throw new MalformedRowException(TableNames.Grants, grant.PartitionKey, grant.RowKey,
-                $"the column {nameof(AuthorizationCodeEntity.CodeChallengeMethod)} is neither {Pkce.S256} nor {Pkce.Plain}");
         }
 
         if (verifier is null)
@@ -209,9 +207,6 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         return Pkce.Matches(verifier, grant.CodeChallenge, grant.CodeChallengeMethod) ? null : "The code_verifier does not match the code_challenge.";
     }
-
-    private static AccessTokenResponse Response(AccessToken token, string? refreshToken) =>
-        new(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope, refreshToken);
 
     private static OAuthProtocolException AlreadyRedeemed() =>
         OAuthProtocolException.InvalidGrant("The authorization code was already redeemed; the grant it started is revoked.");

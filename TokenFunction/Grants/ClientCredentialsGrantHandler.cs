@@ -13,8 +13,11 @@ public sealed class ClientCredentialsGrantHandler(AccessTokenFactory tokens) : I
 {
     public string GrantType => GrantTypeNames.ClientCredentials;
 
+    public GrantParameters Parameters { get; } = new([], [OAuthParameterNames.Scope, OAuthParameterNames.Resource]);
+
     public async Task<AccessTokenResponse> HandleAsync(GrantRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var client = request.Client;
 
         // The endpoint refuses clients not registered for the grant; a public client must never get here, and if a
@@ -27,23 +30,23 @@ public sealed class ClientCredentialsGrantHandler(AccessTokenFactory tokens) : I
         var scope = GrantedScope(client.AllowedScopes, request.Parameters[OAuthParameterNames.Scope]);
         var resources = ResourceIndicators.Granted(request.Parameters, client.AllowedResources);
         var token = await tokens.CreateAsync(new AccessTokenDescriptor(client.ClientId, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
-        return new AccessTokenResponse(token.Value, AccessTokenResponse.BearerTokenType, token.ExpiresInSeconds, token.Scope.Length > 0 ? token.Scope : null, RefreshToken: null);
+        return TokenResponses.Bearer(token, refreshToken: null);
     }
 
     /// <summary>The requested scopes (duplicates dropped, order kept), each registered; none requested: all registered.</summary>
     private static string GrantedScope(IReadOnlySet<string> registered, string? requested)
     {
-        var asked = (requested ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        var asked = Scopes.Parse(requested);
         if (asked.Count == 0)
         {
-            return string.Join(' ', registered.Order(StringComparer.Ordinal));
+            return Scopes.Join(registered.Order(StringComparer.Ordinal));
         }
 
-        if (asked.FirstOrDefault(s => !registered.Contains(s)) is { } unknown)
+        if (Scopes.FirstOutside(asked, registered) is { } unknown)
         {
             throw new OAuthProtocolException(OAuthErrorCodes.InvalidScope, $"The scope {ErrorText.Quote(unknown)} is not registered for this client.");
         }
 
-        return string.Join(' ', asked);
+        return Scopes.Join(asked);
     }
 }

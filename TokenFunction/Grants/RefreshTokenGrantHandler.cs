@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
-using TokenFunction.Clients;
 using TokenFunction.Protocol;
 using TokenFunction.Signing;
-using TokenFunction.Storage;
 
 namespace TokenFunction.Grants;
 
@@ -13,8 +11,8 @@ namespace TokenFunction.Grants;
 /// the response, or concurrent users of one token), never a second live token.
 /// </summary>
 public sealed partial class RefreshTokenGrantHandler(
-    RefreshTokenStore refreshTokens,
-    AuthorizationCodeStore codes,
+    IRefreshRotationStore refreshTokens,
+    IGrantRevocationStore revocations,
     AccessTokenFactory tokens,
     RefreshTokenPolicy policy,
     TimeProvider time,
@@ -22,28 +20,24 @@ public sealed partial class RefreshTokenGrantHandler(
 {
     public string GrantType => GrantTypeNames.RefreshToken;
 
+    public GrantParameters Parameters { get; } = new([OAuthParameterNames.RefreshToken], [OAuthParameterNames.Scope, OAuthParameterNames.Resource]);
+
     public async Task<AccessTokenResponse> HandleAsync(GrantRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var client = request.Client;
         var presented = request.Parameters.Required(OAuthParameterNames.RefreshToken);
-        var requestedScope = request.Parameters[OAuthParameterNames.Scope];
-        if (!RefreshTokens.TryParse(presented, out var grantId, out var rowKey))
+        var found = await RefreshTokenLookup.FindAsync(refreshTokens, presented, client, cancellationToken).ConfigureAwait(false);
+        switch (found.Match)
         {
-            throw Unknown();
+            case RefreshTokenMatch.NotARefreshToken or RefreshTokenMatch.Unknown:
+                throw Unknown();
+            case RefreshTokenMatch.AnotherClients:
+                throw OAuthProtocolException.InvalidGrant("The refresh token was issued to another client.");
         }
 
-        var (root, row) = await refreshTokens.FindAsync(grantId, rowKey, cancellationToken).ConfigureAwait(false);
-        if (root is null || row is null)
-        {
-            throw Unknown();
-        }
-
-        if (!string.Equals(root.ClientId, client.ClientId, StringComparison.Ordinal))
-        {
-            throw OAuthProtocolException.InvalidGrant("The refresh token was issued to another client.");
-        }
-
-        if (root.RevokedAt is not null)
+        var (grant, row) = (found.Grant!, found.Token!);
+        if (grant.IsRevoked)
         {
             throw Revoked();
         }
@@ -52,25 +46,28 @@ public sealed partial class RefreshTokenGrantHandler(
         // by waiting for the token to expire or by asking for a scope or a resource the grant does not have.
         if (row.IsRetired)
         {
-            return await AnswerRetiredAsync(root, row, presented, request.Parameters, client, cancellationToken).ConfigureAwait(false);
+            return await AnswerRetiredAsync(grant, row, presented, request, cancellationToken).ConfigureAwait(false);
         }
 
-        CheckNotExpired(root, row);
-        var scope = NarrowScope(root.Scope, requestedScope);
+        var now = time.GetUtcNow();
+        if (now >= row.ExpiresAt || (grant.GrantExpiresAt is { } grantExpiresAt && now >= grantExpiresAt))
+        {
+            throw OAuthProtocolException.InvalidGrant("The refresh token has expired.");
+        }
 
-        // RFC 8707: checked before anything is rotated, so an invalid_target costs the client nothing.
-        var resources = Audiences(root, request.Parameters, client);
+        // Scope and RFC 8707 resources are checked before anything is rotated, so a refusal costs the client nothing.
+        var descriptor = Descriptor(grant, request);
 
         // Sign first: a signer fault then leaves the refresh token unrotated and still usable.
-        var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
-        var successorToken = RefreshTokens.NewToken(grantId);
-        var grantExpiresAt = root.GrantExpiresAt ?? row.ExpiresAt;
-        var successor = policy.NewRow(grantId, successorToken, client, time.GetUtcNow(), grantExpiresAt);
-        var result = await refreshTokens.RotateAsync(root, row, presented, successor, successorToken, cancellationToken).ConfigureAwait(false);
+        var accessToken = await tokens.CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
+        var successorToken = RefreshTokens.NewToken(grant.GrantId);
+        var successor = policy.NewRecord(grant.GrantId, successorToken, client, time.GetUtcNow(), grant.GrantExpiresAt ?? row.ExpiresAt);
+        var sealedSuccessor = RefreshTokens.Seal(presented, successorToken, row.AssociatedData);
+        var result = await refreshTokens.RotateAsync(grant, row, successor, sealedSuccessor, cancellationToken).ConfigureAwait(false);
         return result.Outcome switch
         {
-            RotateOutcome.Rotated => Response(accessToken, successorToken),
-            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Root!, result.Current!, presented, request.Parameters, client, cancellationToken).ConfigureAwait(false),
+            RotateOutcome.Rotated => TokenResponses.Bearer(accessToken, successorToken),
+            RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Grant!, result.Current!, presented, request, cancellationToken).ConfigureAwait(false),
             RotateOutcome.Revoked => throw Revoked(),
             _ => throw Unknown(),
         };
@@ -82,48 +79,41 @@ public sealed partial class RefreshTokenGrantHandler(
     /// whole grant is revoked.
     /// </summary>
     private async Task<AccessTokenResponse> AnswerRetiredAsync(
-        AuthorizationCodeEntity root, RefreshTokenEntity retired, string presented, FormParameters parameters, OAuthClient client, CancellationToken cancellationToken)
+        AuthorizationGrant grant, RefreshTokenRecord retired, string presented, GrantRequest request, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (root.RevokedAt is not null)
+        if (grant.IsRevoked)
         {
             throw Revoked();
         }
 
         if (retired.RetiredAt is { } retiredAt && now < retiredAt + policy.ReuseGrace
-            && RefreshTokenStore.OpenSuccessor(retired, presented) is { } successorToken
+            && retired.OpenSuccessor(presented) is { } successorToken
             && retired.SuccessorHash is { } successorKey)
         {
-            var successor = await refreshTokens.FindTokenAsync(retired.PartitionKey, successorKey, cancellationToken).ConfigureAwait(false);
+            var successor = await refreshTokens.FindTokenAsync(retired.GrantId, successorKey, cancellationToken).ConfigureAwait(false);
             if (successor is { IsRetired: false } && now < successor.ExpiresAt)
             {
-                var scope = NarrowScope(root.Scope, parameters[OAuthParameterNames.Scope]);
-                var resources = Audiences(root, parameters, client);
-                LogGraceRetry(logger, client.ClientId, GrantKeys.ForLog(root.PartitionKey));
-                var accessToken = await tokens.CreateAsync(new AccessTokenDescriptor(root.Subject, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
-                return Response(accessToken, successorToken);
+                var descriptor = Descriptor(grant, request);
+                LogGraceRetry(logger, request.Client.ClientId, GrantKeys.ForLog(grant.GrantId));
+                var accessToken = await tokens.CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
+                return TokenResponses.Bearer(accessToken, successorToken);
             }
         }
 
-        LogReuse(logger, client.ClientId, GrantKeys.ForLog(root.PartitionKey));
-        await codes.RevokeGrantAsync(root, cancellationToken).ConfigureAwait(false);
+        LogReuse(logger, request.Client.ClientId, GrantKeys.ForLog(grant.GrantId));
+        await revocations.RevokeAsync(grant, cancellationToken).ConfigureAwait(false);
         throw OAuthProtocolException.InvalidGrant("The refresh token was already used; the grant it belongs to is revoked.");
     }
 
-    private void CheckNotExpired(AuthorizationCodeEntity root, RefreshTokenEntity row)
-    {
-        var now = time.GetUtcNow();
-        if (now >= row.ExpiresAt || (root.GrantExpiresAt is { } grantExpiresAt && now >= grantExpiresAt))
-        {
-            throw OAuthProtocolException.InvalidGrant("The refresh token has expired.");
-        }
-    }
+    /// <summary>
+    /// The access token a refresh issues: the grant's subject, the scope asked for (RFC 6749 section 6: it may only narrow,
+    /// and narrows this token, never the grant) and the resources asked for within the grant's (RFC 8707).
+    /// </summary>
+    private static AccessTokenDescriptor Descriptor(AuthorizationGrant grant, GrantRequest request) =>
+        new(grant.Subject, request.Client.ClientId, NarrowScope(grant.Scope, request.Parameters[OAuthParameterNames.Scope]),
+            ResourceIndicators.GrantedWithin(request.Parameters, grant.Resources, request.Client.AllowedResources));
 
-    /// <summary>RFC 8707: the grant's resources (recorded on its root, like its scope) bound the token's audience.</summary>
-    private static IReadOnlyList<string> Audiences(AuthorizationCodeEntity root, FormParameters parameters, OAuthClient client) =>
-        ResourceIndicators.GrantedWithin(parameters, ResourceLines.Split(root.Resources), client.AllowedResources);
-
-    /// <summary>RFC 6749 section 6: the scope may only narrow; it narrows this access token, never the grant.</summary>
     private static string NarrowScope(string grantScope, string? requested)
     {
         if (requested is null)
@@ -131,18 +121,14 @@ public sealed partial class RefreshTokenGrantHandler(
             return grantScope;
         }
 
-        var granted = grantScope.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
-        var asked = requested.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
-        if (asked.FirstOrDefault(s => !granted.Contains(s)) is { } extra)
+        var asked = Scopes.Parse(requested);
+        if (Scopes.FirstOutside(asked, Scopes.Parse(grantScope).ToHashSet(StringComparer.Ordinal)) is { } extra)
         {
             throw new OAuthProtocolException(OAuthErrorCodes.InvalidScope, $"The scope {ErrorText.Quote(extra)} exceeds the scope of the grant.");
         }
 
-        return string.Join(' ', asked);
+        return Scopes.Join(asked);
     }
-
-    private static AccessTokenResponse Response(AccessToken accessToken, string refreshToken) =>
-        new(accessToken.Value, AccessTokenResponse.BearerTokenType, accessToken.ExpiresInSeconds, accessToken.Scope, refreshToken);
 
     private static OAuthProtocolException Unknown() => OAuthProtocolException.InvalidGrant("The refresh token is unknown.");
 

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
 using TokenFunction.Clients;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
-using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Grants;
 
@@ -11,22 +10,32 @@ public sealed class RefreshTokenPolicy(IOptions<TokenOptions> options)
 {
     public TimeSpan ReuseGrace => TimeSpan.FromSeconds(options.Value.RefreshReuseGraceSeconds);
 
-    public static bool IsIssuedTo(OAuthClient client) => client.AllowedGrantTypes.Contains(GrantTypeNames.RefreshToken);
+    public static bool IsIssuedTo(OAuthClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client.AllowedGrantTypes.Contains(GrantTypeNames.RefreshToken);
+    }
 
-    public TimeSpan IdleLifetime(OAuthClient client) =>
-        TimeSpan.FromSeconds(client.RefreshIdleLifetimeSeconds ?? options.Value.RefreshTokenIdleLifetimeSeconds);
+    public TimeSpan IdleLifetime(OAuthClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return TimeSpan.FromSeconds(client.RefreshIdleLifetimeSeconds ?? options.Value.RefreshTokenIdleLifetimeSeconds);
+    }
 
-    public TimeSpan AbsoluteLifetime(OAuthClient client) =>
-        TimeSpan.FromSeconds(client.RefreshAbsoluteLifetimeSeconds ?? options.Value.RefreshTokenAbsoluteLifetimeSeconds);
+    public TimeSpan AbsoluteLifetime(OAuthClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return TimeSpan.FromSeconds(client.RefreshAbsoluteLifetimeSeconds ?? options.Value.RefreshTokenAbsoluteLifetimeSeconds);
+    }
 
-    /// <summary>A new token's row: idle expiry from now, never past the grant's absolute expiry.</summary>
-    public RefreshTokenEntity NewRow(string grantId, string token, OAuthClient client, DateTimeOffset now, DateTimeOffset grantExpiresAt)
+    /// <summary>A new token's record: idle expiry from now, never past the grant's absolute expiry.</summary>
+    public RefreshTokenRecord NewRecord(string grantId, string token, OAuthClient client, DateTimeOffset now, DateTimeOffset grantExpiresAt)
     {
         var idle = now + IdleLifetime(client);
-        return new RefreshTokenEntity
+        return new RefreshTokenRecord
         {
-            PartitionKey = grantId,
-            RowKey = RefreshTokens.RowKeyOf(token),
+            GrantId = grantId,
+            Key = RefreshTokens.RowKeyOf(token),
             IssuedAt = now,
             ExpiresAt = idle < grantExpiresAt ? idle : grantExpiresAt,
         };

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TokenFunction.Functions;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Hosting;
 
@@ -31,7 +32,7 @@ public static class LocalHost
         builder.Services.AddSingleton<MetadataHttpFunction>();
         builder.Services.AddCors();
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
-            .Configure<IOptions<CorsOptions>>((cors, allowed) => cors.AddDefaultPolicy(policy => Allow(policy, allowed.Value)));
+            .Configure<IOptions<Settings.CorsOptions>>((cors, allowed) => cors.AddDefaultPolicy(policy => Allow(policy, allowed.Value)));
 
         var app = builder.Build();
         app.UseCors();
@@ -47,7 +48,7 @@ public static class LocalHost
     }
 
     // Never AllowCredentials: browser clients authenticate with the request (PKCE, client id), not cookies.
-    private static void Allow(CorsPolicyBuilder policy, CorsOptions allowed) =>
+    private static void Allow(CorsPolicyBuilder policy, Settings.CorsOptions allowed) =>
         policy.WithOrigins([.. allowed.Origins()])
             .WithMethods(HttpMethods.Get, HttpMethods.Post)
             .WithHeaders("Authorization", "Content-Type")

@@ -8,10 +8,11 @@ using Microsoft.Extensions.Options;
 using TokenFunction.Clients;
 using TokenFunction.Clients.Assertions;
 using TokenFunction.Endpoints;
+using TokenFunction.Functions;
 using TokenFunction.Grants;
 using TokenFunction.Signing;
-using TokenFunction.Signing.KeyVault;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Hosting;
 
@@ -19,7 +20,7 @@ namespace TokenFunction.Hosting;
 public static class ServiceCollectionExtensions
 {
     /// <summary>The longest one try of a storage request may take; a point read or write normally takes milliseconds.</summary>
-    private static readonly TimeSpan TableNetworkTimeout = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan s_tableNetworkTimeout = TimeSpan.FromSeconds(4);
 
     /// <summary>Storage only: what tokenctl's client and code commands need.</summary>
     public static IServiceCollection AddTokenStorage(this IServiceCollection services, IConfiguration configuration)
@@ -37,12 +38,12 @@ public static class ServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<TablesOptions>>().Value;
             var clientOptions = new TableClientOptions();
-            clientOptions.Retry.NetworkTimeout = TableNetworkTimeout;
+            clientOptions.Retry.NetworkTimeout = s_tableNetworkTimeout;
             // Bounded by the request's StorageBudget inside token and revocation requests; tokenctl and the purge run unbounded.
             clientOptions.RetryPolicy = new StorageBudgetRetryPolicy(
                 maxRetries: 3,
                 DelayStrategy.CreateExponentialDelayStrategy(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)),
-                TableNetworkTimeout);
+                s_tableNetworkTimeout);
             return options.ServiceUri is { } uri
                 ? new TableServiceClient(uri, provider.GetRequiredService<TokenCredential>(), clientOptions)
                 : new TableServiceClient(options.ConnectionString ?? TablesOptions.DevelopmentStorage, clientOptions);
@@ -50,10 +51,18 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(provider => new TokenTables(
             provider.GetRequiredService<TableServiceClient>(),
             provider.GetRequiredService<IOptions<TablesOptions>>().Value.CreateTablesIfMissing));
+        // The Table stores behind the ports the grants and the clients depend on.
         services.TryAddSingleton<ClientStore>();
+        services.TryAddSingleton<IClientLookup>(provider => provider.GetRequiredService<ClientStore>());
+        services.TryAddSingleton<IClientRegistry>(provider => provider.GetRequiredService<ClientStore>());
         services.TryAddSingleton<AuthorizationCodeStore>();
+        services.TryAddSingleton<ICodeRedemptionStore>(provider => provider.GetRequiredService<AuthorizationCodeStore>());
+        services.TryAddSingleton<IGrantRevocationStore>(provider => provider.GetRequiredService<AuthorizationCodeStore>());
+        services.TryAddSingleton<IAuthorizationCodeIssuer>(provider => provider.GetRequiredService<AuthorizationCodeStore>());
         services.TryAddSingleton<RefreshTokenStore>();
+        services.TryAddSingleton<IRefreshRotationStore>(provider => provider.GetRequiredService<RefreshTokenStore>());
         services.TryAddSingleton<ClientAssertionReplayStore>();
+        services.TryAddSingleton<IAssertionReplayStore>(provider => provider.GetRequiredService<ClientAssertionReplayStore>());
         services.TryAddSingleton<GrantMaintenance>();
         return services;
     }
@@ -72,6 +81,13 @@ public static class ServiceCollectionExtensions
         services.AddTokenStorage(configuration);
         services.AddTokenServiceLogFilters();
         services.AddOptions<TokenOptions>().Bind(configuration.GetSection(TokenOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<EndpointUrls>().Configure<IOptions<TokenOptions>>((urls, token) =>
+        {
+            var issuer = token.Value.Issuer ?? string.Empty;
+            urls.TokenEndpoint = Routes.Absolute(issuer, Routes.Token);
+            urls.RevocationEndpoint = Routes.Absolute(issuer, Routes.Revocation);
+            urls.JwksUri = Routes.Absolute(issuer, Routes.Jwks);
+        });
         services.AddOptions<SigningOptions>().Bind(configuration.GetSection(SigningOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TokenOptions>, TokenOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SigningOptions>, SigningOptionsValidator>());
@@ -93,9 +109,12 @@ public static class ServiceCollectionExtensions
         services.AddOptions<CorsOptions>().Bind(configuration.GetSection(CorsOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorsOptions>, CorsOptionsValidator>());
         services.TryAddSingleton<RefreshTokenPolicy>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, AuthorizationCodeGrantHandler>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, RefreshTokenGrantHandler>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, ClientCredentialsGrantHandler>());
+        services.TryAddSingleton<RefreshTokenRevocation>();
+
+        // The grants the token endpoint serves (and the metadata lists): one line each.
+        services.AddGrant<AuthorizationCodeGrantHandler>();
+        services.AddGrant<RefreshTokenGrantHandler>();
+        services.AddGrant<ClientCredentialsGrantHandler>();
         services.TryAddSingleton<GrantHandlers>();
 
         services.AddOptions<ThrottlingOptions>().Bind(configuration.GetSection(ThrottlingOptions.SectionName)).ValidateOnStart();
@@ -106,6 +125,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RevocationEndpoint>();
         services.TryAddSingleton<JwksEndpoint>();
         services.TryAddSingleton<MetadataEndpoint>();
+        return services;
+    }
+
+    /// <summary>Serves a grant type at the token endpoint (its <see cref="IGrantHandler.GrantType"/>) and lists it in the metadata.</summary>
+    public static IServiceCollection AddGrant<THandler>(this IServiceCollection services)
+        where THandler : class, IGrantHandler
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGrantHandler, THandler>());
         return services;
     }
 }

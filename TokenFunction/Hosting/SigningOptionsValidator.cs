@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenFunction.Signing.KeyVault;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Hosting;
 

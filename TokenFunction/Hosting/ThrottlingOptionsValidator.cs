@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Hosting;
 

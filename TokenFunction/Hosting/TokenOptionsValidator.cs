@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Hosting;
 
@@ -7,8 +8,8 @@ public sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
 {
     public const int MinLifetimeSeconds = 60;
     public const int MaxLifetimeSeconds = 86_400;
-    public const int MinRefreshLifetimeSeconds = 60;
-    public const int MaxRefreshLifetimeSeconds = 31_536_000;
+    public const int MinRefreshLifetimeSeconds = TokenOptions.MinRefreshLifetimeSeconds;
+    public const int MaxRefreshLifetimeSeconds = TokenOptions.MaxRefreshLifetimeSeconds;
     public const int MaxRefreshReuseGraceSeconds = 300;
     public const int MaxCodeRetryGraceSeconds = 300;
     public const int MaxStorageBudgetSeconds = 60;

@@ -8,7 +8,7 @@ namespace TokenFunction.Protocol;
 public static class ClientCredentialsParser
 {
     private const string BasicScheme = "Basic";
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static ClientCredentials Parse(StringValues authorization, FormParameters form)
     {
@@ -102,7 +102,7 @@ public static class ClientCredentialsParser
                 throw MalformedBasic();
             }
 
-            decoded = StrictUtf8.GetString(bytes, 0, length);
+            decoded = s_strictUtf8.GetString(bytes, 0, length);
         }
         catch (DecoderFallbackException)
         {

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Http;
 
 namespace TokenFunction.Protocol;
 
@@ -12,21 +11,24 @@ public static class FormBodyReader
     public const int MaxBodyBytes = 16 * 1024;
     public const string FormMediaType = "application/x-www-form-urlencoded";
 
-    public static async Task<FormParameters> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <param name="contentType">The request's Content-Type header, if any.</param>
+    /// <param name="contentLength">The request's Content-Length header, if any.</param>
+    /// <param name="body">The request body as it arrives.</param>
+    public static async Task<FormParameters> ReadAsync(string? contentType, long? contentLength, Stream body, CancellationToken cancellationToken)
     {
-        RequireFormContentType(request.ContentType);
-        if (request.ContentLength > MaxBodyBytes)
+        RequireFormContentType(contentType);
+        if (contentLength > MaxBodyBytes)
         {
             throw TooLarge();
         }
 
-        var body = await ReadBoundedAsync(request.Body, cancellationToken).ConfigureAwait(false);
-        if (body.Length == 0)
+        var bytes = await ReadBoundedAsync(body, cancellationToken).ConfigureAwait(false);
+        if (bytes.Length == 0)
         {
             throw OAuthProtocolException.InvalidRequest("The request body is empty; send the parameters as application/x-www-form-urlencoded.");
         }
 
-        return Parse(body);
+        return Parse(bytes);
     }
 
     public static FormParameters Parse(ReadOnlySpan<byte> body)

@@ -8,7 +8,7 @@ namespace TokenFunction.Protocol;
 /// </summary>
 public static class FormUrlEncoding
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static bool TryDecode(ReadOnlySpan<byte> encoded, out string decoded)
     {
@@ -40,7 +40,7 @@ public static class FormUrlEncoding
 
         try
         {
-            decoded = StrictUtf8.GetString(bytes, 0, length);
+            decoded = s_strictUtf8.GetString(bytes, 0, length);
             return true;
         }
         catch (DecoderFallbackException)

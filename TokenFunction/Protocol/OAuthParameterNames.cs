@@ -27,7 +27,6 @@ public static class OAuthParameterNames
     public const string ExpiresIn = "expires_in";
     public const string Error = "error";
     public const string ErrorDescription = "error_description";
-    public const string ErrorUri = "error_uri";
 
     /// <summary>Parameters that carry a credential and so must never travel in a URL, where logs and proxies keep them.</summary>
     public static IReadOnlyList<string> Credentials { get; } =

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Http;
+using System.Net;
 
 namespace TokenFunction.Protocol;
 
@@ -12,7 +12,7 @@ public sealed class OAuthProtocolException : Exception
     /// </summary>
     public const string ClientAuthenticationFailed = "Client authentication failed.";
 
-    public OAuthProtocolException(string error, string description, int statusCode = StatusCodes.Status400BadRequest)
+    public OAuthProtocolException(string error, string description, int statusCode = (int)HttpStatusCode.BadRequest)
         : base(description)
     {
         Error = error;
@@ -35,5 +35,5 @@ public sealed class OAuthProtocolException : Exception
 
     /// <param name="reason">Why authentication failed: logged, never sent (see <see cref="ClientAuthenticationFailed"/>).</param>
     public static OAuthProtocolException InvalidClient(string reason, bool challengeBasic) =>
-        new(OAuthErrorCodes.InvalidClient, ClientAuthenticationFailed, StatusCodes.Status401Unauthorized) { ChallengeBasic = challengeBasic, LogDetail = reason };
+        new(OAuthErrorCodes.InvalidClient, ClientAuthenticationFailed, (int)HttpStatusCode.Unauthorized) { ChallengeBasic = challengeBasic, LogDetail = reason };
 }

@@ -18,5 +18,4 @@ public sealed record AccessTokenResponse(
 /// <summary>The error response (RFC 6749 section 5.2; the seed's api.OAuthErrorResponse).</summary>
 public sealed record OAuthErrorResponse(
     [property: JsonPropertyName(OAuthParameterNames.Error)] string Error,
-    [property: JsonPropertyName(OAuthParameterNames.ErrorDescription)][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDescription,
-    [property: JsonPropertyName(OAuthParameterNames.ErrorUri)][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorUri = null);
+    [property: JsonPropertyName(OAuthParameterNames.ErrorDescription)][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ErrorDescription);

@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -21,7 +20,7 @@ public static class Pkce
     public static bool IsSupportedMethod(string method) => Methods.Contains(method);
 
     public static string ComputeS256Challenge(string verifier) =>
-        Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        Base64UrlSha256.Of(verifier);
 
     /// <summary>Compares in constant time, so the comparison does not tell an attacker how much of a guess was right.</summary>
     public static bool Matches(string verifier, string challenge, string method)

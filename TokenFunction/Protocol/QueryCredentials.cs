@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace TokenFunction.Protocol;
 
 /// <summary>
@@ -8,11 +6,13 @@ namespace TokenFunction.Protocol;
 /// </summary>
 public static class QueryCredentials
 {
-    public static void Reject(IQueryCollection query)
+    /// <param name="queryParameterNames">The names of the request URL's query parameters.</param>
+    public static void Reject(IEnumerable<string> queryParameterNames)
     {
+        var present = queryParameterNames.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var name in OAuthParameterNames.Credentials)
         {
-            if (query.ContainsKey(name))
+            if (present.Contains(name))
             {
                 throw OAuthProtocolException.InvalidRequest($"The '{name}' parameter must be sent in the request body, never in the URL.");
             }

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Signing;
 
@@ -17,7 +17,7 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
     public const string TokenType = "at+jwt";
 
     // The default encoder escapes '+' (at+jwt) as \u002B: valid JSON, but needlessly unlike every other issuer.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async Task<AccessToken> CreateAsync(AccessTokenDescriptor descriptor, CancellationToken cancellationToken)
     {
@@ -73,7 +73,7 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
     private static byte[] Json(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
         {
             writer.WriteStartObject();
             write(writer);

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
+using TokenFunction.Protocol;
 
 namespace TokenFunction.Signing;
 
@@ -16,6 +14,6 @@ public static class JwkThumbprint
             "EC" => $"{{\"crv\":\"{key.Curve}\",\"kty\":\"EC\",\"x\":\"{key.X}\",\"y\":\"{key.Y}\"}}",
             _ => throw new NotSupportedException($"Key type {key.KeyType} has no thumbprint here."),
         };
-        return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        return Base64UrlSha256.Of(canonical);
     }
 }

@@ -6,19 +6,19 @@ namespace TokenFunction.Signing;
 /// <summary>A signing key held in this process (development): RSA gives RS256, EC P-256 ES256, P-384 ES384.</summary>
 public sealed class LocalSigningKey : ISigningKey, IDisposable
 {
-    private readonly RSA? rsa;
-    private readonly ECDsa? ecdsa;
-    private readonly HashAlgorithmName hash;
+    private readonly RSA? _rsa;
+    private readonly ECDsa? _ecdsa;
+    private readonly HashAlgorithmName _hash;
 
     private LocalSigningKey(RSA? rsa, ECDsa? ecdsa)
     {
-        this.rsa = rsa;
-        this.ecdsa = ecdsa;
+        _rsa = rsa;
+        _ecdsa = ecdsa;
         if (rsa is not null)
         {
             var parameters = rsa.ExportParameters(includePrivateParameters: false);
             Algorithm = "RS256";
-            hash = HashAlgorithmName.SHA256;
+            _hash = HashAlgorithmName.SHA256;
             PublicKey = new PublicJsonWebKey
             {
                 KeyType = "RSA",
@@ -31,7 +31,7 @@ public sealed class LocalSigningKey : ISigningKey, IDisposable
         else
         {
             var parameters = ecdsa!.ExportParameters(includePrivateParameters: false);
-            (Algorithm, hash, var curve) = ecdsa.KeySize switch
+            (Algorithm, _hash, var curve) = ecdsa.KeySize switch
             {
                 256 => ("ES256", HashAlgorithmName.SHA256, "P-256"),
                 384 => ("ES384", HashAlgorithmName.SHA384, "P-384"),
@@ -89,16 +89,16 @@ public sealed class LocalSigningKey : ISigningKey, IDisposable
     public Task<byte[]> SignAsync(ReadOnlyMemory<byte> signingInput, CancellationToken cancellationToken)
     {
         // ECDsa.SignData produces IEEE P1363 (r||s), which is what JWS wants.
-        var signature = rsa is not null
-            ? rsa.SignData(signingInput.Span, hash, RSASignaturePadding.Pkcs1)
-            : ecdsa!.SignData(signingInput.Span, hash);
+        var signature = _rsa is not null
+            ? _rsa.SignData(signingInput.Span, _hash, RSASignaturePadding.Pkcs1)
+            : _ecdsa!.SignData(signingInput.Span, _hash);
         return Task.FromResult(signature);
     }
 
     public void Dispose()
     {
-        rsa?.Dispose();
-        ecdsa?.Dispose();
+        _rsa?.Dispose();
+        _ecdsa?.Dispose();
     }
 
     private static bool IsEcPkcs8(string pem)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Signing;
 
@@ -10,25 +10,25 @@ namespace TokenFunction.Signing;
 /// </summary>
 public sealed partial class LocalSigningKeyProvider : ISigningKeyProvider, IDisposable
 {
-    private readonly Lazy<LocalSigningKey> key;
+    private readonly Lazy<LocalSigningKey> _key;
 
     public LocalSigningKeyProvider(IOptions<SigningOptions> options, ILogger<LocalSigningKeyProvider> logger)
     {
         var settings = options.Value;
         // PublicationOnly does not cache a failure: a key file fixed after a fault is picked up without a restart.
-        key = new Lazy<LocalSigningKey>(() => Load(settings, logger), LazyThreadSafetyMode.PublicationOnly);
+        _key = new Lazy<LocalSigningKey>(() => Load(settings, logger), LazyThreadSafetyMode.PublicationOnly);
     }
 
-    public ValueTask<ISigningKey> GetSigningKeyAsync(CancellationToken cancellationToken) => ValueTask.FromResult<ISigningKey>(key.Value);
+    public ValueTask<ISigningKey> GetSigningKeyAsync(CancellationToken cancellationToken) => ValueTask.FromResult<ISigningKey>(_key.Value);
 
     public ValueTask<IReadOnlyList<PublicJsonWebKey>> GetPublicKeysAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<PublicJsonWebKey>>([key.Value.PublicKey]);
+        ValueTask.FromResult<IReadOnlyList<PublicJsonWebKey>>([_key.Value.PublicKey]);
 
     public void Dispose()
     {
-        if (key.IsValueCreated)
+        if (_key.IsValueCreated)
         {
-            key.Value.Dispose();
+            _key.Value.Dispose();
         }
     }
 

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Storage;
 

@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using TokenFunction.Grants;
+using TokenFunction.Protocol;
 
 namespace TokenFunction.Storage;
 
@@ -9,22 +11,20 @@ namespace TokenFunction.Storage;
 /// </summary>
 internal static class AuthorizationCodeRows
 {
-    public static AuthorizationCodeEntity Read(TableEntity row)
+    public static AuthorizationGrant Read(TableEntity row)
     {
         var columns = new RowReader(TableNames.Grants, row);
-        var entity = new AuthorizationCodeEntity
+        var entity = new AuthorizationGrant
         {
-            PartitionKey = row.PartitionKey,
-            RowKey = row.RowKey,
-            Timestamp = row.Timestamp,
-            ETag = row.ETag,
+            GrantId = row.PartitionKey,
+            Version = TableVersions.ToToken(row.ETag),
             ClientId = columns.RequiredString(nameof(AuthorizationCodeEntity.ClientId)),
             RedirectUri = columns.RequiredString(nameof(AuthorizationCodeEntity.RedirectUri)),
             CodeChallenge = columns.OptionalString(nameof(AuthorizationCodeEntity.CodeChallenge)),
             CodeChallengeMethod = columns.OptionalString(nameof(AuthorizationCodeEntity.CodeChallengeMethod)),
             Subject = columns.RequiredString(nameof(AuthorizationCodeEntity.Subject)),
             Scope = columns.OptionalString(nameof(AuthorizationCodeEntity.Scope)) ?? string.Empty,
-            Resources = columns.OptionalString(nameof(AuthorizationCodeEntity.Resources)),
+            Resources = ResourceLines.Split(columns.OptionalString(nameof(AuthorizationCodeEntity.Resources))),
             IssuedAt = columns.RequiredDate(nameof(AuthorizationCodeEntity.IssuedAt)),
             ExpiresAt = columns.RequiredDate(nameof(AuthorizationCodeEntity.ExpiresAt)),
             RedeemedAt = columns.OptionalDate(nameof(AuthorizationCodeEntity.RedeemedAt)),
@@ -37,6 +37,11 @@ internal static class AuthorizationCodeRows
         if ((entity.CodeChallenge is null) != (entity.CodeChallengeMethod is null))
         {
             throw columns.Malformed($"{nameof(AuthorizationCodeEntity.CodeChallenge)} and {nameof(AuthorizationCodeEntity.CodeChallengeMethod)} must be present together or not at all");
+        }
+
+        if (entity.CodeChallengeMethod is { } method && !Pkce.IsSupportedMethod(method))
+        {
+            throw columns.Malformed($"the column {nameof(AuthorizationCodeEntity.CodeChallengeMethod)} is neither {Pkce.S256} nor {Pkce.Plain}");
         }
 
         return entity;

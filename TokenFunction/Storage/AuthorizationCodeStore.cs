@@ -3,22 +3,25 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Storage;
 
 /// <summary>
-/// Issues and redeems single-use authorization codes. Redemption is a read followed by an If-Match update:
-/// of any number of concurrent redeemers exactly one update succeeds, the rest get 412.
+/// Grants' root rows in <see cref="TableNames.Grants"/>: issues codes, redeems them (a read, then an If-Match update or
+/// transaction: of any number of concurrent redeemers exactly one succeeds) and revokes grants. Both writes follow
+/// <see cref="OptimisticConcurrency"/>.
 /// </summary>
 public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvider time, ILogger<AuthorizationCodeStore> logger)
+    : ICodeRedemptionStore, IGrantRevocationStore, IAuthorizationCodeIssuer
 {
     private const int CodeBytes = 32;
     private const int MaxRevokeAttempts = 5;
     private const int MaxTransactionAttempts = 5;
 
-    /// <summary>Stores a new code and returns it; only its hash is kept.</summary>
     public async Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(CodeBytes));
         var now = time.GetUtcNow();
         var entity = new AuthorizationCodeEntity
@@ -34,10 +37,10 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             IssuedAt = now,
             ExpiresAt = now + request.Lifetime,
         };
-        // The index row first (a transaction cannot span tables): the purge tolerates index rows without a target.
+        // The index rows first (a transaction cannot span tables): the purge tolerates index rows without a target.
         await Task.WhenAll(
             IndexExpiryAsync(entity.PartitionKey, entity.ExpiresAt, cancellationToken),
-            IndexOwnersAsync(entity, cancellationToken)).ConfigureAwait(false);
+            IndexOwnersAsync(entity.PartitionKey, entity.Subject, entity.ClientId, cancellationToken)).ConfigureAwait(false);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
         return code;
@@ -46,23 +49,25 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     /// <summary>
     /// Indexes a grant that is about to get refresh tokens: by the idle expiry of its first refresh token (for the purge,
     /// which moves the index row along as rotations slide that expiry), and by subject and by client (for
-    /// <c>tokenctl grant revoke</c>). Written before the redemption transaction; idempotent upserts.
+    /// <c>tokenctl grant revoke</c>). Idempotent upserts, written before the redemption transaction.
     /// </summary>
-    public async Task IndexRefreshGrantAsync(AuthorizationCodeEntity grant, DateTimeOffset dueAt, CancellationToken cancellationToken)
+    public Task PrepareRedemptionAsync(AuthorizationGrant grant, FirstRefreshToken firstRefreshToken, CancellationToken cancellationToken)
     {
-        await Task.WhenAll(
-            IndexExpiryAsync(grant.PartitionKey, dueAt, cancellationToken),
-            IndexOwnersAsync(grant, cancellationToken)).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentNullException.ThrowIfNull(firstRefreshToken);
+        return Task.WhenAll(
+            IndexExpiryAsync(grant.GrantId, firstRefreshToken.Token.ExpiresAt, cancellationToken),
+            IndexOwnersAsync(grant.GrantId, grant.Subject, grant.ClientId, cancellationToken));
     }
 
     /// <summary>The grant under its subject and its client, for <c>tokenctl grant revoke</c>.</summary>
-    private async Task IndexOwnersAsync(AuthorizationCodeEntity grant, CancellationToken cancellationToken)
+    private async Task IndexOwnersAsync(string grantId, string subject, string clientId, CancellationToken cancellationToken)
     {
         var index = await tables.GetAsync(TableNames.GrantIndex, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         await Task.WhenAll(
-            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.BySubject(grant.Subject), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken),
-            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.ByClient(grant.ClientId), grant.PartitionKey) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
+            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.BySubject(subject), grantId) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken),
+            index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.ByClient(clientId), grantId) { ["IndexedAt"] = now }, TableUpdateMode.Replace, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>Puts the grant in the expiry index under the hour it becomes purgeable; an idempotent upsert.</summary>
@@ -72,31 +77,26 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         await expiry.UpsertEntityAsync(new TableEntity(GrantIndexKeys.HourBucket(dueAt), grantId), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<AuthorizationCodeEntity?> FindAsync(string code, CancellationToken cancellationToken) =>
-        await FindByGrantAsync(GrantKeys.ForCode(code), cancellationToken).ConfigureAwait(false);
+    public Task<AuthorizationGrant?> FindByCodeAsync(string code, CancellationToken cancellationToken) =>
+        FindByGrantAsync(GrantKeys.ForCode(code), cancellationToken);
 
     /// <summary>
-    /// Consumes the code and, when <paramref name="firstRefreshToken"/> is given, inserts the grant's first refresh
-    /// token in the same entity-group transaction (both rows are in the grant's partition): the code is consumed
-    /// exactly when the refresh token exists. Azure.Core may retry an update whose response was lost, and the retry then
-    /// fails although this request won; so every failure is judged by re-reading the row: this request's redemption id
-    /// on it means it won. When another request won, the re-read row is returned for the caller to judge (a client's
-    /// retry of a lost answer, or a replay); nothing is revoked here.
+    /// Consumes the code and, with <paramref name="firstRefreshToken"/>, adds the grant's first refresh token in the same
+    /// entity-group transaction (both rows are in the grant's partition): the code is consumed exactly when the refresh
+    /// token exists. A failure is judged by re-reading (<see cref="OptimisticConcurrency"/>): this request's redemption id
+    /// on the row means it won; another's, a revocation or no row means it lost, and the row goes back to the caller.
     /// </summary>
-    public async Task<RedeemResult> RedeemAsync(AuthorizationCodeEntity code, NewRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
+    public async Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
     {
-        if (code.ETag == default)
-        {
-            throw new ArgumentException("Redeem needs the row's ETag: without it the update would not be conditional.", nameof(code));
-        }
-
-        if (firstRefreshToken is not null && firstRefreshToken.Row.PartitionKey != code.PartitionKey)
+        ArgumentNullException.ThrowIfNull(grant);
+        var etag = TableVersions.ToETag(grant.Version, "Redeem");
+        if (firstRefreshToken is not null && firstRefreshToken.Token.GrantId != grant.GrantId)
         {
             throw new ArgumentException("The refresh token row must be in the grant's partition.", nameof(firstRefreshToken));
         }
 
         var redemptionId = Guid.NewGuid().ToString("N");
-        var update = new TableEntity(code.PartitionKey, code.RowKey)
+        var update = new TableEntity(grant.GrantId, AuthorizationCodeEntity.Row)
         {
             [nameof(AuthorizationCodeEntity.RedemptionId)] = redemptionId,
             [nameof(AuthorizationCodeEntity.RedeemedAt)] = time.GetUtcNow(),
@@ -104,111 +104,109 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         if (firstRefreshToken is not null)
         {
             update[nameof(AuthorizationCodeEntity.GrantExpiresAt)] = firstRefreshToken.GrantExpiresAt;
-            update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = firstRefreshToken.Row.ExpiresAt;
+            update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = firstRefreshToken.Token.ExpiresAt;
             update[nameof(AuthorizationCodeEntity.SealedRefreshToken)] = firstRefreshToken.SealedForRetry;
         }
 
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        var etag = code.ETag;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
+        return await OptimisticConcurrency.WriteAsync(
+            etag,
+            async (ifMatch, token) =>
             {
                 if (firstRefreshToken is null)
                 {
-                    await table.UpdateEntityAsync(update, etag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                    await table.UpdateEntityAsync(update, ifMatch, TableUpdateMode.Merge, token).ConfigureAwait(false);
                 }
                 else
                 {
                     // UpdateMerge WITH the ETag: without one the action carries no If-Match and becomes an upsert.
                     TableTransactionAction[] actions =
                     [
-                        new(TableTransactionActionType.UpdateMerge, update, etag),
-                        new(TableTransactionActionType.Add, firstRefreshToken.Row),
+                        new(TableTransactionActionType.UpdateMerge, update, ifMatch),
+                        new(TableTransactionActionType.Add, RefreshTokenStore.ToEntity(firstRefreshToken.Token)),
                     ];
-                    await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                    await table.SubmitTransactionAsync(actions, token).ConfigureAwait(false);
                 }
 
                 return new RedeemResult(RedeemOutcome.Redeemed);
-            }
-            catch (RequestFailedException e)
+            },
+            isContention: _ => true,
+            reread: token => FindByGrantAsync(grant.GrantId, token),
+            judge: (current, failure) =>
             {
-                // Re-read before concluding anything: a retried write whose first attempt won sees 412 (or 409 on the
-                // Add), and Azurite fails concurrent batches with "Transaction Overlap!" (500) although nobody won.
-                var current = await FindByGrantAsync(code.PartitionKey, cancellationToken).ConfigureAwait(false);
                 if (current?.RedemptionId == redemptionId)
                 {
-                    LogRetriedRedemptionWon(logger, GrantKeys.ForLog(code.PartitionKey));
-                    return new RedeemResult(RedeemOutcome.Redeemed);
+                    LogRetriedRedemptionWon(logger, GrantKeys.ForLog(grant.GrantId));
+                    return Verdict<ETag, RedeemResult>.Settled(new RedeemResult(RedeemOutcome.Redeemed));
                 }
 
-                if (current is null || current.IsRedeemed || current.RevokedAt is not null)
+                if (current is null || current.IsRedeemed || current.IsRevoked)
                 {
-                    return new RedeemResult(RedeemOutcome.AlreadyRedeemed, current);
+                    return Verdict<ETag, RedeemResult>.Settled(new RedeemResult(RedeemOutcome.AlreadyRedeemed, current));
                 }
 
-                if (attempt >= MaxTransactionAttempts)
-                {
-                    throw;
-                }
-
-                LogTransactionRetried(logger, GrantKeys.ForLog(code.PartitionKey), e.Status);
-                etag = current.ETag;
-            }
-        }
+                LogTransactionRetried(logger, GrantKeys.ForLog(grant.GrantId), failure.Status);
+                return Verdict<ETag, RedeemResult>.WriteAgain(TableVersions.ToETag(current.Version, "Redeem"));
+            },
+            MaxTransactionAttempts,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Marks the grant revoked; conditional on the row's ETag, re-read and retried when it moved.</summary>
-    public async Task RevokeGrantAsync(AuthorizationCodeEntity code, CancellationToken cancellationToken)
+    public async Task RevokeAsync(AuthorizationGrant grant, CancellationToken cancellationToken)
     {
-        var table = await Grants(cancellationToken).ConfigureAwait(false);
-        var current = code;
-        for (var attempt = 0; attempt < MaxRevokeAttempts && current is { RevokedAt: null }; attempt++)
+        ArgumentNullException.ThrowIfNull(grant);
+        if (grant.IsRevoked)
         {
-            var update = new TableEntity(current.PartitionKey, current.RowKey)
+            return;
+        }
+
+        var table = await Grants(cancellationToken).ConfigureAwait(false);
+        await OptimisticConcurrency.WriteAsync(
+            grant,
+            async (current, token) =>
             {
-                [nameof(AuthorizationCodeEntity.RevokedAt)] = time.GetUtcNow(),
-            };
-            try
-            {
-                await table.UpdateEntityAsync(update, current.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-                LogGrantRevoked(logger, GrantKeys.ForLog(current.PartitionKey));
+                var update = new TableEntity(current.GrantId, AuthorizationCodeEntity.Row)
+                {
+                    [nameof(AuthorizationCodeEntity.RevokedAt)] = time.GetUtcNow(),
+                };
+                await table.UpdateEntityAsync(update, TableVersions.ToETag(current.Version, "Revoke"), TableUpdateMode.Merge, token).ConfigureAwait(false);
+                LogGrantRevoked(logger, GrantKeys.ForLog(current.GrantId));
 
                 // A revoked grant is dead: let the purge remove it (and its refresh tokens) within the hour. Best effort:
                 // the revocation stands either way, and the grant's other index rows still lead the purge to it later.
                 try
                 {
-                    await IndexExpiryAsync(current.PartitionKey, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    await IndexExpiryAsync(current.GrantId, time.GetUtcNow(), token).ConfigureAwait(false);
                 }
                 catch (RequestFailedException e)
                 {
-                    LogRevocationNotIndexed(logger, GrantKeys.ForLog(current.PartitionKey), e.Status);
+                    LogRevocationNotIndexed(logger, GrantKeys.ForLog(current.GrantId), e.Status);
                 }
 
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status is 412)
-            {
-                current = await FindByGrantAsync(current.PartitionKey, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        if (current is { RevokedAt: null })
-        {
-            throw new InvalidOperationException($"The grant {GrantKeys.ForLog(current.PartitionKey)} could not be revoked after {MaxRevokeAttempts} attempts: its row kept changing.");
-        }
+                return true;
+            },
+            isContention: e => e.Status is 412,
+            reread: token => FindByGrantAsync(grant.GrantId, token),
+            judge: (current, _) => current is null || current.IsRevoked
+                ? Verdict<AuthorizationGrant, bool>.Settled(true)
+                : Verdict<AuthorizationGrant, bool>.WriteAgain(current),
+            MaxRevokeAttempts,
+            cancellationToken,
+            whenExhausted: _ => new InvalidOperationException(
+                $"The grant {GrantKeys.ForLog(grant.GrantId)} could not be revoked after {MaxRevokeAttempts} attempts: its row kept changing.")).ConfigureAwait(false);
     }
 
     /// <summary>The grant's root row, read column by column.</summary>
     /// <exception cref="MalformedRowException">The row breaks the documented layout.</exception>
-    public async Task<AuthorizationCodeEntity?> FindByGrantAsync(string grantId, CancellationToken cancellationToken)
+    public async Task<AuthorizationGrant?> FindByGrantAsync(string grantId, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         return await ReadRootAsync(table, grantId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The one way a grant's root row is read, shared with <see cref="RefreshTokenStore"/>.</summary>
-    internal static async Task<AuthorizationCodeEntity?> ReadRootAsync(TableClient grants, string grantId, CancellationToken cancellationToken)
+    internal static async Task<AuthorizationGrant?> ReadRootAsync(TableClient grants, string grantId, CancellationToken cancellationToken)
     {
         var row = await TableRows.GetIfExistsAsync<TableEntity>(grants, grantId, AuthorizationCodeEntity.Row, cancellationToken).ConfigureAwait(false);
         return row is null ? null : AuthorizationCodeRows.Read(row);

@@ -1,8 +1,7 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using TokenFunction.Clients.Assertions;
+using TokenFunction.Protocol;
 
 namespace TokenFunction.Storage;
 
@@ -13,7 +12,7 @@ namespace TokenFunction.Storage;
 /// Each write carries a random use id, so that a write Azure.Core retried after a lost response is recognised as
 /// this request's own and not refused as a replay (a 409 or 412 alone cannot tell the two apart).
 /// </summary>
-public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider time)
+public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider time) : IAssertionReplayStore
 {
     /// <summary>Records the jti as used until <paramref name="acceptableUntil"/>.</summary>
     /// <returns>False when the jti was already used by an assertion that is still acceptable.</returns>
@@ -97,7 +96,7 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
         return deleted;
     }
 
-    public static string RowKeyOf(string jwtId) => Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(jwtId)));
+    public static string RowKeyOf(string jwtId) => Base64UrlSha256.Of(jwtId);
 
     private static async Task<bool> TryAddAsync(TableClient table, ClientAssertionEntity entity, CancellationToken cancellationToken)
     {

@@ -1,11 +1,12 @@
 using Azure;
 using Azure.Data.Tables;
 using TokenFunction.Clients;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Storage;
 
 /// <summary>Reads and registers clients in <see cref="TableNames.Clients"/>.</summary>
-public sealed class ClientStore(TokenTables tables, TimeProvider time)
+public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClientRegistry
 {
     /// <exception cref="MalformedRowException">The registration row breaks the documented layout.</exception>
     public async Task<OAuthClient?> FindAsync(string clientId, CancellationToken cancellationToken)

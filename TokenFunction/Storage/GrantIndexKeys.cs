@@ -1,7 +1,5 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using TokenFunction.Protocol;
 
 namespace TokenFunction.Storage;
 
@@ -20,7 +18,7 @@ public static class GrantIndexKeys
 
     /// <summary>Subjects may hold characters keys may not (/ \ # ?), so they are hashed.</summary>
     public static string BySubject(string subject) =>
-        SubjectPrefix + Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(subject)));
+        SubjectPrefix + Base64UrlSha256.Of(subject);
 
     public static string ByClient(string clientId) => ClientPrefix + clientId;
 }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Storage;
 
@@ -110,7 +111,7 @@ public sealed partial class GrantMaintenance(
 
                 if (root.RevokedAt is null)
                 {
-                    await codes.RevokeGrantAsync(root, cancellationToken).ConfigureAwait(false);
+                    await codes.RevokeAsync(root, cancellationToken).ConfigureAwait(false);
                     revoked++;
                 }
             }
@@ -134,7 +135,7 @@ public sealed partial class GrantMaintenance(
     private async Task<GrantPurge> PurgeGrantAsync(string grantId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var grants = await tables.GetAsync(TableNames.Grants, cancellationToken).ConfigureAwait(false);
-        AuthorizationCodeEntity? root;
+        AuthorizationGrant? root;
         try
         {
             root = await codes.FindByGrantAsync(grantId, cancellationToken).ConfigureAwait(false);
@@ -146,9 +147,9 @@ public sealed partial class GrantMaintenance(
             return new GrantPurge(Finished: true, removed, Unreadable: true);
         }
 
-        if (root is not null && !IsDead(root, now))
+        if (root is not null && !root.IsDeadAt(now))
         {
-            await codes.IndexExpiryAsync(grantId, DueAt(root), cancellationToken).ConfigureAwait(false);
+            await codes.IndexExpiryAsync(grantId, root.DueAt, cancellationToken).ConfigureAwait(false);
             return new GrantPurge(Finished: true, DeletedRows: 0);
         }
 
@@ -161,7 +162,7 @@ public sealed partial class GrantMaintenance(
         // The root last, with the ETag read above: if a late replay revoked it meanwhile, it stays for the next run.
         try
         {
-            await grants.DeleteEntityAsync(root.PartitionKey, root.RowKey, root.ETag, cancellationToken).ConfigureAwait(false);
+            await grants.DeleteEntityAsync(root.GrantId, AuthorizationCodeEntity.Row, TableVersions.ToETag(root.Version, "Delete"), cancellationToken).ConfigureAwait(false);
             deleted++;
         }
         catch (RequestFailedException e) when (e.Status == 412)
@@ -196,18 +197,6 @@ public sealed partial class GrantMaintenance(
     }
 
     private sealed record GrantPurge(bool Finished, int DeletedRows, bool Unreadable = false);
-
-    /// <summary>
-    /// When the grant becomes purgeable unless revoked first: the end of its refresh tokens (the live token's idle expiry,
-    /// capped by the grant's absolute expiry) once a redemption issued them, else the code's expiry.
-    /// </summary>
-    public static DateTimeOffset DueAt(AuthorizationCodeEntity root) =>
-        root.GrantExpiresAt is { } grantExpiresAt
-            ? root.RefreshExpiresAt is { } idle && idle < grantExpiresAt ? idle : grantExpiresAt
-            : root.ExpiresAt;
-
-    /// <summary>Revoked, or past the end of the last thing it could issue (see <see cref="DueAt"/>).</summary>
-    public static bool IsDead(AuthorizationCodeEntity root, DateTimeOffset now) => root.RevokedAt is not null || now >= DueAt(root);
 
     private static async Task<bool> DeleteIfUnchangedAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
     {

@@ -1,135 +1,124 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Storage;
-
-/// <summary>What a rotation attempt ended as.</summary>
-public enum RotateOutcome
-{
-    /// <summary>This request retired the old token and inserted the successor.</summary>
-    Rotated,
-
-    /// <summary>Another request retired the old token first; <see cref="RotateResult.Current"/> holds its row.</summary>
-    RetiredByAnother,
-
-    /// <summary>The grant was revoked meanwhile.</summary>
-    Revoked,
-
-    /// <summary>The grant or the token row is gone (purged).</summary>
-    Gone,
-}
-
-public sealed record RotateResult(RotateOutcome Outcome, AuthorizationCodeEntity? Root = null, RefreshTokenEntity? Current = null);
 
 /// <summary>
 /// Refresh token rows in their grant's partition. A rotation is one entity-group transaction: Merge the grant's root
 /// row (If-Match its ETag, so a revocation that lands first fails the rotation), Merge the old token's row (If-Match,
-/// setting RetiredAt and the sealed successor) and Add the successor's row. Exactly one concurrent rotation wins.
+/// setting RetiredAt and the sealed successor) and Add the successor's row. Exactly one concurrent rotation wins; a
+/// failure is judged by <see cref="OptimisticConcurrency"/>.
 /// </summary>
-public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider time, ILogger<RefreshTokenStore> logger)
+public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider time, ILogger<RefreshTokenStore> logger) : IRefreshRotationStore
 {
     private const int MaxAttempts = 5;
 
     /// <summary>The grant's root row and the token's row, read in parallel (one round trip of latency).</summary>
-    /// <exception cref="MalformedRowException">Either row breaks the documented layout.</exception>
-    public async Task<(AuthorizationCodeEntity? Root, RefreshTokenEntity? Token)> FindAsync(string grantId, string rowKey, CancellationToken cancellationToken)
+    public async Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindAsync(string grantId, string tokenKey, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         var root = AuthorizationCodeStore.ReadRootAsync(table, grantId, cancellationToken);
-        var token = TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, rowKey, cancellationToken);
+        var token = TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, tokenKey, cancellationToken);
         await Task.WhenAll(root, token).ConfigureAwait(false);
-        return (await root.ConfigureAwait(false), await token.ConfigureAwait(false));
+        return (await root.ConfigureAwait(false), ToRecord(await token.ConfigureAwait(false)));
     }
 
-    public async Task<RefreshTokenEntity?> FindTokenAsync(string grantId, string rowKey, CancellationToken cancellationToken)
+    public async Task<RefreshTokenRecord?> FindTokenAsync(string grantId, string tokenKey, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        return await TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, rowKey, cancellationToken).ConfigureAwait(false);
+        return ToRecord(await TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, tokenKey, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>
-    /// Retires <paramref name="old"/> and inserts <paramref name="successor"/>, atomically. Azure.Core may retry a batch
-    /// whose response was lost and the retry then fails although the first attempt won, and Azurite fails concurrent
-    /// batches outright; so every failure is judged by re-reading: our successor on the old row means we won.
-    /// </summary>
     public async Task<RotateResult> RotateAsync(
-        AuthorizationCodeEntity root, RefreshTokenEntity old, string presentedToken, RefreshTokenEntity successor, string successorToken, CancellationToken cancellationToken)
+        AuthorizationGrant grant, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, CancellationToken cancellationToken)
     {
-        if (root.ETag == default || old.ETag == default)
-        {
-            throw new ArgumentException("Rotation needs the rows' ETags: without them the updates would be upserts.");
-        }
-
+        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(successor);
+        var etags = (Root: TableVersions.ToETag(grant.Version, "Rotation"), Old: TableVersions.ToETag(old.Version, "Rotation"));
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        var now = time.GetUtcNow();
-        var sealedSuccessor = RefreshTokens.Seal(presentedToken, successorToken, AssociatedData(old));
-        var retire = new TableEntity(old.PartitionKey, old.RowKey)
+        var retire = new TableEntity(old.GrantId, old.Key)
         {
-            [nameof(RefreshTokenEntity.RetiredAt)] = now,
-            [nameof(RefreshTokenEntity.SuccessorHash)] = successor.RowKey,
+            [nameof(RefreshTokenEntity.RetiredAt)] = time.GetUtcNow(),
+            [nameof(RefreshTokenEntity.SuccessorHash)] = successor.Key,
             [nameof(RefreshTokenEntity.SealedSuccessor)] = sealedSuccessor,
         };
-        var touchRoot = new TableEntity(root.PartitionKey, root.RowKey)
+        var touchRoot = new TableEntity(grant.GrantId, AuthorizationCodeEntity.Row)
         {
             [nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = successor.ExpiresAt,
         };
-        var rootETag = root.ETag;
-        var oldETag = old.ETag;
-        for (var attempt = 1; ; attempt++)
-        {
-            TableTransactionAction[] actions =
-            [
-                new(TableTransactionActionType.UpdateMerge, touchRoot, rootETag),
-                new(TableTransactionActionType.UpdateMerge, retire, oldETag),
-                new(TableTransactionActionType.Add, successor),
-            ];
-            try
+        var added = ToEntity(successor);
+        return await OptimisticConcurrency.WriteAsync(
+            etags,
+            async (ifMatch, token) =>
             {
-                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                TableTransactionAction[] actions =
+                [
+                    new(TableTransactionActionType.UpdateMerge, touchRoot, ifMatch.Root),
+                    new(TableTransactionActionType.UpdateMerge, retire, ifMatch.Old),
+                    new(TableTransactionActionType.Add, added),
+                ];
+                await table.SubmitTransactionAsync(actions, token).ConfigureAwait(false);
                 return new RotateResult(RotateOutcome.Rotated);
-            }
-            catch (RequestFailedException e)
+            },
+            isContention: _ => true,
+            reread: token => FindAsync(old.GrantId, old.Key, token),
+            judge: (current, failure) =>
             {
-                var (currentRoot, current) = await FindAsync(old.PartitionKey, old.RowKey, cancellationToken).ConfigureAwait(false);
-                if (current?.SuccessorHash == successor.RowKey)
+                var (currentRoot, currentToken) = current;
+                if (currentToken?.SuccessorHash == successor.Key)
                 {
-                    LogRetriedRotationWon(logger, GrantKeys.ForLog(old.PartitionKey));
-                    return new RotateResult(RotateOutcome.Rotated);
+                    LogRetriedRotationWon(logger, GrantKeys.ForLog(old.GrantId));
+                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Rotated));
                 }
 
-                if (currentRoot is null || current is null)
+                if (currentRoot is null || currentToken is null)
                 {
-                    return new RotateResult(RotateOutcome.Gone);
+                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Gone));
                 }
 
-                if (currentRoot.RevokedAt is not null)
+                if (currentRoot.IsRevoked)
                 {
-                    return new RotateResult(RotateOutcome.Revoked, currentRoot, current);
+                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Revoked, currentRoot, currentToken));
                 }
 
-                if (current.IsRetired)
+                if (currentToken.IsRetired)
                 {
-                    return new RotateResult(RotateOutcome.RetiredByAnother, currentRoot, current);
+                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.RetiredByAnother, currentRoot, currentToken));
                 }
 
-                if (attempt >= MaxAttempts)
-                {
-                    throw;
-                }
-
-                LogRotationRetried(logger, GrantKeys.ForLog(old.PartitionKey), e.Status);
-                rootETag = currentRoot.ETag;
-                oldETag = current.ETag;
-            }
-        }
+                LogRotationRetried(logger, GrantKeys.ForLog(old.GrantId), failure.Status);
+                return Verdict<(ETag Root, ETag Old), RotateResult>.WriteAgain(
+                    (TableVersions.ToETag(currentRoot.Version, "Rotation"), TableVersions.ToETag(currentToken.Version, "Rotation")));
+            },
+            MaxAttempts,
+            cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The successor sealed on a retired row, for a holder of the retired token; null if it cannot be opened.</summary>
-    public static string? OpenSuccessor(RefreshTokenEntity retired, string presentedToken) =>
-        retired.SealedSuccessor is { } sealedValue ? RefreshTokens.Open(presentedToken, sealedValue, AssociatedData(retired)) : null;
+    internal static RefreshTokenEntity ToEntity(RefreshTokenRecord token) => new()
+    {
+        PartitionKey = token.GrantId,
+        RowKey = token.Key,
+        IssuedAt = token.IssuedAt,
+        ExpiresAt = token.ExpiresAt,
+        RetiredAt = token.RetiredAt,
+        SuccessorHash = token.SuccessorHash,
+        SealedSuccessor = token.SealedSuccessor,
+    };
 
-    private static string AssociatedData(RefreshTokenEntity row) => row.PartitionKey + "/" + row.RowKey;
+    private static RefreshTokenRecord? ToRecord(RefreshTokenEntity? row) => row is null ? null : new RefreshTokenRecord
+    {
+        GrantId = row.PartitionKey,
+        Key = row.RowKey,
+        IssuedAt = row.IssuedAt,
+        ExpiresAt = row.ExpiresAt,
+        RetiredAt = row.RetiredAt,
+        SuccessorHash = row.SuccessorHash,
+        SealedSuccessor = row.SealedSuccessor,
+        Version = TableVersions.ToToken(row.ETag),
+    };
 
     private ValueTask<TableClient> Grants(CancellationToken cancellationToken) => tables.GetAsync(TableNames.Grants, cancellationToken);
 

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Storage;
 

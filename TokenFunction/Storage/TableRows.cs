@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Data.Tables;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Storage;
 

@@ -6,14 +6,14 @@ namespace TokenFunction.Storage;
 /// The service's table clients. Tables are created on first use when allowed (local runs); a deployment
 /// that creates them itself turns that off. A failed creation is retried by the next request.
 /// </summary>
-public sealed class TokenTables(TableServiceClient service, bool createTablesIfMissing)
+public sealed class TokenTables(TableServiceClient service, bool createTablesIfMissing) : IDisposable
 {
-    private readonly SemaphoreSlim gate = new(1, 1);
-    private volatile bool ready = !createTablesIfMissing;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile bool _ready = !createTablesIfMissing;
 
     public async ValueTask<TableClient> GetAsync(string tableName, CancellationToken cancellationToken)
     {
-        if (!ready)
+        if (!_ready)
         {
             await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -23,10 +23,10 @@ public sealed class TokenTables(TableServiceClient service, bool createTablesIfM
 
     private async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (ready)
+            if (_ready)
             {
                 return;
             }
@@ -36,11 +36,13 @@ public sealed class TokenTables(TableServiceClient service, bool createTablesIfM
                 await service.CreateTableIfNotExistsAsync(name, cancellationToken).ConfigureAwait(false);
             }
 
-            ready = true;
+            _ready = true;
         }
         finally
         {
-            gate.Release();
+            _gate.Release();
         }
     }
+
+    public void Dispose() => _gate.Dispose();
 }

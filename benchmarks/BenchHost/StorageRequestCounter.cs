@@ -9,64 +9,64 @@ namespace BenchHost;
 /// the wire, retries included, without changing the service's composition: the Azure.Core pipeline sends through
 /// HttpClient, and the measurement callback runs on the sending flow, so a token request's own tally is found in an
 /// AsyncLocal. A <em>round</em> is a request sent while none of the same token request is in flight: parallel requests
-/// share a round, so rounds are the sequential storage round trips on the path to the answer.
+/// share a round, so _rounds are the sequential storage round trips on the path to the answer.
 /// </summary>
 public sealed class StorageRequestCounter : IDisposable
 {
     private const string MeterName = "System.Net.Http";
     private const string ActiveRequests = "http.client.active_requests";
 
-    private readonly AsyncLocal<Tally?> current = new();
-    private readonly MeterListener listener = new();
-    private long storageRequests;
-    private long tokenRequests;
-    private long attributedRequests;
-    private long rounds;
+    private readonly AsyncLocal<Tally?> _current = new();
+    private readonly MeterListener _listener = new();
+    private long _storageRequests;
+    private long _tokenRequests;
+    private long _attributedRequests;
+    private long _rounds;
 
     public StorageRequestCounter()
     {
-        listener.InstrumentPublished = (instrument, l) =>
+        _listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Name == MeterName && instrument.Name == ActiveRequests)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((_, delta, _, _) => Measure(delta));
-        listener.Start();
+        _listener.SetMeasurementEventCallback<long>((_, delta, _, _) => Measure(delta));
+        _listener.Start();
     }
 
     /// <summary>Runs one token request with its own tally and adds it to the totals when the answer is written.</summary>
     public async Task TrackAsync(Func<Task> request)
     {
         var tally = new Tally();
-        current.Value = tally;
+        _current.Value = tally;
         try
         {
             await request().ConfigureAwait(false);
         }
         finally
         {
-            current.Value = null;
-            Interlocked.Increment(ref tokenRequests);
-            Interlocked.Add(ref attributedRequests, Volatile.Read(ref tally.Requests));
-            Interlocked.Add(ref rounds, Volatile.Read(ref tally.Rounds));
+            _current.Value = null;
+            Interlocked.Increment(ref _tokenRequests);
+            Interlocked.Add(ref _attributedRequests, Volatile.Read(ref tally.Requests));
+            Interlocked.Add(ref _rounds, Volatile.Read(ref tally.Rounds));
         }
     }
 
     /// <summary>Totals since start: all storage requests (work after the answer included), token requests, and the
-    /// storage requests and sequential rounds attributed to token requests by the time each answered.</summary>
-    public Snapshot Read() => new(Interlocked.Read(ref storageRequests), Interlocked.Read(ref tokenRequests),
-        Interlocked.Read(ref attributedRequests), Interlocked.Read(ref rounds));
+    /// storage requests and sequential _rounds attributed to token requests by the time each answered.</summary>
+    public Snapshot Read() => new(Interlocked.Read(ref _storageRequests), Interlocked.Read(ref _tokenRequests),
+        Interlocked.Read(ref _attributedRequests), Interlocked.Read(ref _rounds));
 
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => _listener.Dispose();
 
     private void Measure(long delta)
     {
-        var tally = current.Value;
+        var tally = _current.Value;
         if (delta > 0)
         {
-            Interlocked.Increment(ref storageRequests);
+            Interlocked.Increment(ref _storageRequests);
             if (tally is not null)
             {
                 Interlocked.Increment(ref tally.Requests);

@@ -11,13 +11,13 @@ namespace LoadGenerator;
 /// </summary>
 public static class ColdStart
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan s_pollInterval = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan s_giveUpAfter = TimeSpan.FromSeconds(60);
 
     public static async Task<int> RunAsync(Options options)
     {
         var target = options.Required("name");
-        var runs = options.Int("runs", 5);
+        var runs = options.Number("runs", 5);
         var kind = options.Required("kind");
         var verifier = options.Optional("verifier");
         var codes = options.Optional("codes") is { } file ? File.ReadAllLines(file).Where(line => line.Length > 0).ToArray() : [];
@@ -61,7 +61,7 @@ public static class ColdStart
         process.BeginErrorReadLine();
         try
         {
-            while (clock.Elapsed < GiveUpAfter && !process.HasExited)
+            while (clock.Elapsed < s_giveUpAfter && !process.HasExited)
             {
                 TokenClient.Answer answer;
                 try
@@ -70,7 +70,7 @@ public static class ColdStart
                 }
                 catch (HttpRequestException)
                 {
-                    await Task.Delay(PollInterval).ConfigureAwait(false);
+                    await Task.Delay(s_pollInterval).ConfigureAwait(false);
                     continue;
                 }
 

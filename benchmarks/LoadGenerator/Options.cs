@@ -5,7 +5,7 @@ namespace LoadGenerator;
 /// <summary><c>--name value</c> pairs after the command word; everything after <c>--</c> is kept as a command line.</summary>
 public sealed class Options
 {
-    private readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
     public Options(IEnumerable<string> args)
     {
@@ -28,15 +28,15 @@ public sealed class Options
                 throw new ArgumentException($"expected --name value, got '{name}'");
             }
 
-            values[name[2..]] = e.Current;
+            _values[name[2..]] = e.Current;
         }
     }
 
     public List<string> Command { get; } = [];
 
-    public string Required(string name) => values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
+    public string Required(string name) => _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
 
-    public string? Optional(string name) => values.GetValueOrDefault(name);
+    public string? Optional(string name) => _values.GetValueOrDefault(name);
 
-    public int Int(string name, int fallback) => values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+    public int Number(string name, int fallback) => _values.TryGetValue(name, out var value) ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 }

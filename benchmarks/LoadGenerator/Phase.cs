@@ -23,8 +23,8 @@ public sealed record PhaseResult(
 /// <summary>Collects one phase's answers from the concurrent workers.</summary>
 public sealed class Recorder
 {
-    private readonly Lock gate = new();
-    private readonly List<double> latencies = [];
+    private readonly Lock _gate = new();
+    private readonly List<double> _latencies = [];
 
     public int Errors { get; private set; }
 
@@ -32,9 +32,9 @@ public sealed class Recorder
 
     public void Record(TokenClient.Answer answer)
     {
-        lock (gate)
+        lock (_gate)
         {
-            latencies.Add(answer.Milliseconds);
+            _latencies.Add(answer.Milliseconds);
             if (!answer.Ok)
             {
                 Errors++;
@@ -45,9 +45,9 @@ public sealed class Recorder
 
     public List<double> SortedLatencies()
     {
-        lock (gate)
+        lock (_gate)
         {
-            var sorted = latencies.ToList();
+            var sorted = _latencies.ToList();
             sorted.Sort();
             return sorted;
         }
@@ -61,7 +61,7 @@ public sealed class Recorder
 /// </summary>
 public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, Uri? counters, int concurrency)
 {
-    private static readonly HttpClient CounterClient = new();
+    private static readonly HttpClient s_counterClient = new();
 
     public async Task<PhaseResult> RunAsync(string name, int items, Func<int, Recorder, Task> work, bool print = true)
     {
@@ -88,8 +88,8 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
         var serverCpu = ProcessStats.CpuMicroseconds(serverPid) - serverCpuBefore;
         double? azuriteCpu = azuritePid is { } b ? ProcessStats.CpuMicroseconds(b) - azuriteCpuBefore : null;
         var countersAfter = await ReadCountersAsync().ConfigureAwait(false);
-        var latencies = recorder.SortedLatencies();
-        var requests = latencies.Count;
+        var _latencies = recorder.SortedLatencies();
+        var requests = _latencies.Count;
         double? PerToken(Func<Counters, long> figure) => countersBefore is null || countersAfter is null || requests == 0
             ? null
             : (double)(figure(countersAfter) - figure(countersBefore)) / requests;
@@ -101,8 +101,8 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
             recorder.FirstError,
             clock.Elapsed.TotalSeconds,
             requests / clock.Elapsed.TotalSeconds,
-            Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99),
+            Percentile(_latencies, 0.50),
+            Percentile(_latencies, 0.99),
             requests == 0 ? 0 : serverCpu / requests,
             azuriteCpu / Math.Max(1, requests),
             PerToken(c => c.StorageRequests),
@@ -130,7 +130,7 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
     private static string Shorten(string text) => text.Length <= 300 ? text : text[..300] + "...";
 
     private async Task<Counters?> ReadCountersAsync() =>
-        counters is null ? null : await CounterClient.GetFromJsonAsync<Counters>(counters).ConfigureAwait(false);
+        counters is null ? null : await s_counterClient.GetFromJsonAsync<Counters>(counters).ConfigureAwait(false);
 
     /// <summary>The bench host's GET /bench/counters (BenchHost.StorageRequestCounter.Snapshot).</summary>
     private sealed record Counters(long StorageRequests, long TokenRequests, long AttributedStorageRequests, long SequentialRounds);

@@ -46,21 +46,21 @@ public static class ProcessStats
 /// <summary>Samples a process's resident set while a phase runs, for its peak.</summary>
 public sealed class ResidentSampler : IAsyncDisposable
 {
-    private readonly int pid;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task sampling;
+    private readonly int _pid;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sampling;
 
     public ResidentSampler(int pid, TimeSpan interval)
     {
-        this.pid = pid;
-        sampling = Task.Run(async () =>
+        _pid = pid;
+        _sampling = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(interval);
             do
             {
                 Sample();
             }
-            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false));
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false));
         });
     }
 
@@ -68,22 +68,22 @@ public sealed class ResidentSampler : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
-            await sampling.ConfigureAwait(false);
+            await _sampling.ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
         }
 
         Sample();
-        stop.Dispose();
+        _stop.Dispose();
     }
 
     private void Sample()
     {
-        if (ProcessStats.ResidentMiB(pid) is { } rss && rss > PeakMiB)
+        if (ProcessStats.ResidentMiB(_pid) is { } rss && rss > PeakMiB)
         {
             PeakMiB = rss;
         }

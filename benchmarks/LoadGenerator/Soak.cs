@@ -11,14 +11,14 @@ namespace LoadGenerator;
 /// </summary>
 public static class Soak
 {
-    private static readonly TimeSpan SampleInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_sampleInterval = TimeSpan.FromSeconds(10);
 
     public static async Task<int> RunAsync(Options options)
     {
         var target = options.Required("name");
-        var duration = TimeSpan.FromSeconds(options.Int("seconds", 300));
-        var concurrency = options.Int("concurrency", 16);
-        var chain = options.Int("refresh-chain", 2);
+        var duration = TimeSpan.FromSeconds(options.Number("seconds", 300));
+        var concurrency = options.Number("concurrency", 16);
+        var chain = options.Number("refresh-chain", 2);
         var verifier = options.Required("verifier");
         var pid = int.Parse(options.Required("server-pid"), CultureInfo.InvariantCulture);
         var codes = File.ReadAllLines(options.Required("codes")).Where(line => line.Length > 0).ToArray();
@@ -44,7 +44,7 @@ public static class Soak
 
         var sampling = Task.Run(async () =>
         {
-            using var timer = new PeriodicTimer(SampleInterval);
+            using var timer = new PeriodicTimer(s_sampleInterval);
             Sample();
             while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
             {

@@ -14,8 +14,8 @@ public static class StoragePair
 {
     public static async Task<int> RunAsync(Options options)
     {
-        var pairs = options.Int("pairs", 2000);
-        var concurrency = options.Int("concurrency", 16);
+        var pairs = options.Number("pairs", 2000);
+        var concurrency = options.Number("concurrency", 16);
         var azuritePid = int.Parse(options.Required("azurite-pid"), System.Globalization.CultureInfo.InvariantCulture);
         var service = new TableServiceClient(options.Required("connection-string"));
         var table = service.GetTableClient($"BenchPair{Guid.NewGuid():N}");

@@ -7,7 +7,7 @@ namespace LoadGenerator;
 /// <summary>The three token requests, as an OAuth client sends them (client_secret_post), to either server.</summary>
 public sealed class TokenClient(Uri tokenEndpoint, string clientId, string clientSecret, string redirectUri, string scope) : IDisposable
 {
-    private readonly HttpClient http = new(new SocketsHttpHandler
+    private readonly HttpClient _http = new(new SocketsHttpHandler
     {
         MaxConnectionsPerServer = 64,
         // Below node's 5 s keep-alive, so a connection the server is about to close is never reused between phases.
@@ -33,12 +33,12 @@ public sealed class TokenClient(Uri tokenEndpoint, string clientId, string clien
         new("grant_type", "client_credentials"), new("scope", scope), new("client_id", clientId), new("client_secret", clientSecret),
     ], cancellationToken);
 
-    public void Dispose() => http.Dispose();
+    public void Dispose() => _http.Dispose();
 
     private async Task<Answer> PostAsync(KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        using var response = await http.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), cancellationToken).ConfigureAwait(false);
+        using var response = await _http.PostAsync(tokenEndpoint, new FormUrlEncodedContent(form), cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (response.StatusCode != HttpStatusCode.OK)

@@ -12,11 +12,11 @@ public static class TokenRun
     public static async Task<int> RunAsync(Options options)
     {
         var target = options.Required("name");
-        var concurrency = options.Int("concurrency", 16);
-        var warmup = options.Int("warmup", 200);
-        var refreshes = options.Int("refreshes", 2000);
-        var chain = options.Int("refresh-chain", 4);
-        var clientCredentials = options.Int("client-credentials", 2000);
+        var concurrency = options.Number("concurrency", 16);
+        var warmup = options.Number("warmup", 200);
+        var refreshes = options.Number("refreshes", 2000);
+        var chain = options.Number("refresh-chain", 4);
+        var clientCredentials = options.Number("client-credentials", 2000);
         var verifier = options.Required("verifier");
         var codes = File.ReadAllLines(options.Required("codes")).Where(line => line.Length > 0).ToArray();
         if (codes.Length <= warmup)

@@ -45,7 +45,7 @@ public class FaultClassifierTests
         Assert.Multiple(() =>
         {
             Assert.That(FaultClassifier.IsTransient(new InvalidOperationException()), Is.False);
-            Assert.That(FaultClassifier.IsTransient(new NullReferenceException()), Is.False);
+            Assert.That(FaultClassifier.IsTransient(new ArgumentException("a bug")), Is.False);
             Assert.That(FaultClassifier.IsTransient(new FormatException()), Is.False);
         });
     }

@@ -3,15 +3,14 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Clients;
 using TokenFunction.Clients.Assertions;
-using TokenFunction.Hosting;
-using Microsoft.Extensions.Options;
 using TokenFunction.Endpoints;
 using TokenFunction.Grants;
-using TokenFunction.Protocol;
 using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Endpoints;
 
@@ -52,7 +51,7 @@ public class TokenEndpointTests
         {
             Assert.That(response.StatusCode, Is.EqualTo(400));
             Assert.That(body.GetProperty("error").GetString(), Is.EqualTo("invalid_request"));
-            Assert.That(body.GetProperty("error_description").GetString(), Does.Contain(parameter).And.Contain("URL"));
+            Assert.That(response.Headers.CacheControl.ToString(), Is.EqualTo("no-store"));
         });
     }
 
@@ -72,14 +71,14 @@ public class TokenEndpointTests
     }
 
     [Test]
-    public async Task HandleAsync_RefusesMissingGrantTypeNamingIt()
+    public async Task HandleAsync_RefusesMissingGrantTypeAsInvalidRequest()
     {
         var response = await HandleAsync(HttpMethods.Post, "client_id=a&code=x", Form);
 
         Assert.Multiple(() =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(400));
-            Assert.That(Body(response).GetProperty("error_description").GetString(), Does.Contain("grant_type"));
+            Assert.That(Body(response).GetProperty("error").GetString(), Is.EqualTo("invalid_request"));
         });
     }
 
@@ -139,6 +138,7 @@ public class TokenEndpointTests
             new ClientKeys(new ClientJwksFetcher(Options.Create(new ClientJwksOptions()), time, NullLogger<ClientJwksFetcher>.Instance)),
             new ClientAssertionReplayStore(tables, time),
             Options.Create(new TokenOptions { Issuer = "https://issuer.example.test" }),
+            Options.Create(new EndpointUrls { TokenEndpoint = "https://issuer.example.test/token" }),
             time);
         var form = new FormRequest(new FailedAuthenticationThrottle(Options.Create(new ThrottlingOptions())), Options.Create(new TokenOptions()));
         return new TokenEndpoint(form, new ClientAuthenticator(new ClientStore(tables, time), assertions), new GrantHandlers([]), NullLogger<TokenEndpoint>.Instance);

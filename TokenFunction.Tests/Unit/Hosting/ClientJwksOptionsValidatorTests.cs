@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Hosting;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TokenFunction.Clients.Assertions;
 using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Hosting;
 

@@ -1,4 +1,4 @@
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Hosting;
 

@@ -1,4 +1,5 @@
 using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Hosting;
 

@@ -15,7 +15,7 @@ public class FormBodyReaderTests
     [TestCase("Application/X-WWW-Form-UrlEncoded")]
     public async Task ReadAsync_AcceptsFormContentTypeWithAnyCharsetAndCase(string contentType)
     {
-        var form = await FormBodyReader.ReadAsync(Request("grant_type=authorization_code", contentType), CancellationToken.None);
+        var form = await ReadAsync(Request("grant_type=authorization_code", contentType), CancellationToken.None);
 
         Assert.That(form["grant_type"], Is.EqualTo("authorization_code"));
     }
@@ -75,7 +75,7 @@ public class FormBodyReaderTests
         var body = BodyOfLength(FormBodyReader.MaxBodyBytes);
         Assert.That(Encoding.ASCII.GetByteCount(body), Is.EqualTo(16384));
 
-        var form = await FormBodyReader.ReadAsync(Request(body, Form), CancellationToken.None);
+        var form = await ReadAsync(Request(body, Form), CancellationToken.None);
 
         Assert.That(form["grant_type"], Is.EqualTo("authorization_code"));
     }
@@ -87,7 +87,7 @@ public class FormBodyReaderTests
         var request = Request(body, Form);
         request.ContentLength = FormBodyReader.MaxBodyBytes;
 
-        var form = await FormBodyReader.ReadAsync(request, CancellationToken.None);
+        var form = await ReadAsync(request, CancellationToken.None);
 
         Assert.That(form["padding"], Has.Length.GreaterThan(16000));
     }
@@ -99,7 +99,7 @@ public class FormBodyReaderTests
         context.Request.ContentType = Form;
         context.Request.Body = new TrickleStream(Encoding.ASCII.GetBytes("grant_type=authorization_code&code=abc"));
 
-        var form = await FormBodyReader.ReadAsync(context.Request, CancellationToken.None);
+        var form = await ReadAsync(context.Request, CancellationToken.None);
 
         Assert.That(form["code"], Is.EqualTo("abc"));
     }
@@ -242,7 +242,7 @@ public class FormBodyReaderTests
 
     private static async Task<OAuthProtocolException> RefusedAsync(HttpRequest request)
     {
-        var error = await Assert.ThrowsAsync<OAuthProtocolException>(() => FormBodyReader.ReadAsync(request, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<OAuthProtocolException>(() => ReadAsync(request, CancellationToken.None));
         Assert.That(error, Is.Not.Null);
         Assert.That(error!.Error, Is.EqualTo(OAuthErrorCodes.InvalidRequest));
         Assert.That(error.StatusCode, Is.EqualTo(StatusCodes.Status400BadRequest));
@@ -271,4 +271,7 @@ public class FormBodyReaderTests
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             base.ReadAsync(buffer[..Math.Min(3, buffer.Length)], cancellationToken);
     }
+
+    private static Task<FormParameters> ReadAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        FormBodyReader.ReadAsync(request.ContentType, request.ContentLength, request.Body, cancellationToken);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using TokenFunction.Endpoints;
 using TokenFunction.Protocol;
 
 namespace TokenFunction.Tests.Unit.Protocol;

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using TokenFunction.Hosting;
 using TokenFunction.Signing;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Signing;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using TokenFunction.Hosting;
 using TokenFunction.Signing;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Tests.Unit.Signing;
 

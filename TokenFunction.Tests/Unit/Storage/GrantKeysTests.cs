@@ -1,4 +1,4 @@
-using TokenFunction.Storage;
+using TokenFunction.Grants;
 
 namespace TokenFunction.Tests.Unit.Storage;
 

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Options;
-using TokenFunction.Functions;
-using TokenFunction.Hosting;
 using TokenFunction.Protocol;
-using TokenFunction.Storage;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Clients.Assertions;
 
@@ -11,7 +9,7 @@ namespace TokenFunction.Clients.Assertions;
 /// how long, signed by which of the client's keys, and whether its id was used before. The cheap claim checks run
 /// first; only an authentic assertion may write its id, so forged requests cannot fill the replay table.
 /// </summary>
-public sealed class ClientAssertionValidator(ClientKeys keys, ClientAssertionReplayStore replay, IOptions<TokenOptions> options, TimeProvider time)
+public sealed class ClientAssertionValidator(ClientKeys keys, IAssertionReplayStore replay, IOptions<TokenOptions> options, IOptions<EndpointUrls> urls, TimeProvider time)
 {
     /// <summary>How far ahead an assertion's <c>exp</c> may lie: an assertion is made for one request, not reused.</summary>
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromMinutes(5);
@@ -28,7 +26,7 @@ public sealed class ClientAssertionValidator(ClientKeys keys, ClientAssertionRep
         }
 
         var issuer = options.Value.Issuer!;
-        var tokenEndpoint = Routes.Absolute(issuer, Routes.Token);
+        var tokenEndpoint = urls.Value.TokenEndpoint;
         if (!claims.Audiences.Any(a => string.Equals(a, issuer, StringComparison.Ordinal) || string.Equals(a, tokenEndpoint, StringComparison.Ordinal)))
         {
             throw Refused($"The client assertion's aud claim must be this service's issuer {ErrorText.Quote(issuer)} or its token endpoint {ErrorText.Quote(tokenEndpoint)}.");

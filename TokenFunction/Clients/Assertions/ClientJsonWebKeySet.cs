@@ -18,7 +18,7 @@ public sealed class ClientJsonWebKeySet
     public const int MinRsaKeyBits = 2048;
     public const int MaxRsaKeyBits = 8192;
 
-    private static readonly string[] PrivateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+    private static readonly string[] s_privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
     private ClientJsonWebKeySet(IReadOnlyList<ClientVerificationKey> keys) => Keys = keys;
 
@@ -54,7 +54,7 @@ public sealed class ClientJsonWebKeySet
                     return false;
                 }
 
-                if (PrivateMembers.FirstOrDefault(m => jwk.TryGetProperty(m, out _)) is { } member)
+                if (s_privateMembers.FirstOrDefault(m => jwk.TryGetProperty(m, out _)) is { } member)
                 {
                     error = $"a key has the private or symmetric member '{member}'; register public keys only";
                     return false;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Clients.Assertions;
 

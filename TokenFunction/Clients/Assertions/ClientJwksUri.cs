@@ -1,5 +1,5 @@
 using System.Net;
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Clients.Assertions;
 

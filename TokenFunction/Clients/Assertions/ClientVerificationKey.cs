@@ -6,15 +6,15 @@ namespace TokenFunction.Clients.Assertions;
 /// <summary>One public key of a client's JWKS that can verify an assertion, with the JWK members that restrict it.</summary>
 public sealed class ClientVerificationKey
 {
-    private readonly RSAParameters? rsa;
-    private readonly ECParameters? ec;
+    private readonly RSAParameters? _rsa;
+    private readonly ECParameters? _ec;
 
     private ClientVerificationKey(string? keyId, string? algorithm, RSAParameters? rsa, ECParameters? ec)
     {
         KeyId = keyId;
         Algorithm = algorithm;
-        this.rsa = rsa;
-        this.ec = ec;
+        _rsa = rsa;
+        _ec = ec;
     }
 
     public string? KeyId { get; }
@@ -31,8 +31,8 @@ public sealed class ClientVerificationKey
         (Algorithm is null || string.Equals(Algorithm, algorithm, StringComparison.Ordinal))
         && algorithm switch
         {
-            JwsAlgorithms.RS256 or JwsAlgorithms.PS256 => rsa is not null,
-            JwsAlgorithms.ES256 => ec is not null,
+            JwsAlgorithms.RS256 or JwsAlgorithms.PS256 => _rsa is not null,
+            JwsAlgorithms.ES256 => _ec is not null,
             _ => false,
         };
 
@@ -44,7 +44,7 @@ public sealed class ClientVerificationKey
             return false;
         }
 
-        if (ec is { } ecParameters)
+        if (_ec is { } ecParameters)
         {
             // JWS ES256 signatures are the fixed 64-byte r || s (RFC 7518 section 3.4), .NET's default format.
             if (signature.Length != 64)
@@ -59,10 +59,10 @@ public sealed class ClientVerificationKey
             return ecdsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA256);
         }
 
-        using var key = RSA.Create(rsa!.Value);
+        using var key = RSA.Create(_rsa!.Value);
         var padding = algorithm == JwsAlgorithms.PS256 ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
         return key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, padding);
     }
 
-    public override string ToString() => $"ClientVerificationKey {{ KeyId = {KeyId}, Type = {(ec is null ? "RSA" : "EC P-256")} }}";
+    public override string ToString() => $"ClientVerificationKey {{ KeyId = {KeyId}, Type = {(_ec is null ? "RSA" : "EC P-256")} }}";
 }

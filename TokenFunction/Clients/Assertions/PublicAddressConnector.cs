@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Clients.Assertions;
 

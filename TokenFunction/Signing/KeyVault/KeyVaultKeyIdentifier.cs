@@ -80,9 +80,6 @@ public sealed partial record KeyVaultKeyIdentifier
         return true;
     }
 
-    /// <summary>The identifier of one version: <c>{vault}/keys/{name}/{version}</c>.</summary>
-    public Uri ForVersion(string version) => new(VaultUri, $"keys/{Name}/{version}");
-
     public override string ToString() => new Uri(VaultUri, Version is null ? $"keys/{Name}" : $"keys/{Name}/{Version}").ToString();
 
     [GeneratedRegex("^[0-9A-Za-z-]{1,127}$")]

@@ -12,7 +12,9 @@ public class KeyVaultKeysClientOptions : ClientOptions
     public enum ServiceVersion
     {
         /// <summary>2025-07-01.</summary>
+#pragma warning disable CA1707 // The Azure SDK names service versions after their dates.
         V2025_07_01 = 1,
+#pragma warning restore CA1707
     }
 
     public KeyVaultKeysClientOptions(ServiceVersion version = ServiceVersion.V2025_07_01)

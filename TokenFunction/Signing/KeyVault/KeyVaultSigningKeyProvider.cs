@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TokenFunction.Hosting;
+using TokenFunction.Settings;
 
 namespace TokenFunction.Signing.KeyVault;
 
 /// <summary>
-/// Signs with a Key Vault key and publishes the versions that may verify live tokens.
+/// Signs with a Key Vault key and publishes the versions that may verify live tokens: a thin cache over the vault, whose
+/// rotation decisions are <see cref="RotationPolicy"/>'s.
 /// <para>
 /// Key metadata (versions, attributes, public keys) is read at the first use and then at most every
 /// <see cref="SigningOptions.KeyRefreshSeconds"/>: <see cref="GetSigningKeyAsync"/> never waits for it after the first
@@ -31,8 +32,7 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
     private readonly KeyVaultKeyIdentifier _key;
     private readonly string _rsaAlgorithm;
     private readonly TimeSpan _refreshInterval;
-    private readonly TimeSpan _prePublication;
-    private readonly TimeSpan _retention;
+    private readonly RotationPolicy _policy;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly KeyVaultErrors _errors;
@@ -66,8 +66,9 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
         _client = client;
         _rsaAlgorithm = signing.RsaAlgorithm;
         _refreshInterval = TimeSpan.FromSeconds(Math.Max(1, signing.KeyRefreshSeconds));
-        _prePublication = TimeSpan.FromSeconds(Math.Max(0, signing.PrePublicationSeconds));
-        _retention = TimeSpan.FromSeconds(Math.Max(0, tokenOptions.Value.AccessTokenLifetimeSeconds) + Math.Max(0, signing.RetiredKeyGraceSeconds));
+        _policy = new RotationPolicy(
+            prePublication: TimeSpan.FromSeconds(Math.Max(0, signing.PrePublicationSeconds)),
+            retention: TimeSpan.FromSeconds(Math.Max(0, tokenOptions.Value.AccessTokenLifetimeSeconds) + Math.Max(0, signing.RetiredKeyGraceSeconds)));
         _time = timeProvider ?? throw new ArgumentNullException(nameof(timeProvider));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _errors = new KeyVaultErrors(_logger, _key, identityOptions.Value.ManagedIdentityClientId);
@@ -189,9 +190,9 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
     {
         KeyVaultKey bundle = (await _client.GetKeyAsync(_key.Name, version, cancellationToken).ConfigureAwait(false)).Value;
         KeyVaultSigningKey key = KeyFor(version, bundle);
-        var entry = new Entry(key, bundle.Attributes.CreatedTime ?? DateTimeOffset.MinValue, bundle.Attributes.NotBeforeTime,
-            bundle.Attributes.ExpiresTime, Enabled: bundle.Attributes.Enabled is not false, ActivatesAt: DateTimeOffset.MinValue, RetiredAt: null);
-        return new Snapshot([entry], _retention);
+        var pinned = new KeyVersionInfo(version, bundle.Attributes.CreatedTime ?? DateTimeOffset.MinValue, bundle.Attributes.NotBeforeTime,
+            bundle.Attributes.ExpiresTime, Enabled: bundle.Attributes.Enabled is not false, FirstSeen: DateTimeOffset.MinValue);
+        return new Snapshot([new Entry(key, new RotationSlot(pinned, ActivatesAt: DateTimeOffset.MinValue, RetiredAt: null))], _policy);
     }
 
     private async Task<Snapshot> LoadCurrentAsync(DateTimeOffset now, CancellationToken cancellationToken)
@@ -199,57 +200,37 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
         bool initialLoad = _snapshot is null;
 
         // The version list carries every version's attributes (also of disabled ones, whose key material the vault
-        // may refuse to return); key material is then read per version, once, for the versions that matter.
-        var items = new Dictionary<string, KeyVaultKeyAttributes>(StringComparer.Ordinal);
+        // may refuse to return); key material is then read per version, once, for the versions the policy needs.
+        var versions = new List<KeyVersionInfo>();
         await foreach (KeyVaultKeyItem item in _client.GetPropertiesOfKeyVersionsAsync(_key.Name, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Version is { Length: > 0 } version)
-            {
-                items[version] = item.Attributes;
-            }
-        }
-
-        var candidates = new List<(string Version, KeyVaultKeyAttributes Attributes, DateTimeOffset Created, DateTimeOffset ActivatesAt)>();
-        foreach ((string version, KeyVaultKeyAttributes attributes) in items)
-        {
-            if (attributes.Enabled is false || (attributes.ExpiresTime is { } expires && expires <= now))
+            if (item.Version is not { Length: > 0 } version)
             {
                 continue;
             }
 
-            if (!_firstSeen.TryGetValue(version, out DateTimeOffset firstSeen))
+            KeyVaultKeyAttributes attributes = item.Attributes;
+            bool usable = attributes.Enabled is not false && (attributes.ExpiresTime is not { } expires || now < expires);
+            if (usable && !_firstSeen.ContainsKey(version))
             {
                 // Versions that exist at start-up have been published by the running instances already.
-                firstSeen = initialLoad ? DateTimeOffset.MinValue : now;
-                _firstSeen[version] = firstSeen;
+                _firstSeen[version] = initialLoad ? DateTimeOffset.MinValue : now;
                 if (!initialLoad)
                 {
-                    LogNewVersion(_logger, _key.ToString(), version, Max(firstSeen, attributes.CreatedTime ?? firstSeen) + _prePublication);
+                    DateTimeOffset created = attributes.CreatedTime ?? now;
+                    LogNewVersion(_logger, _key.ToString(), version, (now > created ? now : created) + _policy.PrePublication);
                 }
             }
 
-            DateTimeOffset created = attributes.CreatedTime ?? now;
-            DateTimeOffset visible = Max(Max(created, attributes.NotBeforeTime ?? DateTimeOffset.MinValue), firstSeen);
-            candidates.Add((version, attributes, created, visible + _prePublication));
+            versions.Add(new KeyVersionInfo(version, attributes.CreatedTime, attributes.NotBeforeTime, attributes.ExpiresTime,
+                Enabled: attributes.Enabled is not false, FirstSeen: _firstSeen.GetValueOrDefault(version, now)));
         }
 
-        candidates.Sort((a, b) => a.Created != b.Created ? a.Created.CompareTo(b.Created) : string.CompareOrdinal(a.Version, b.Version));
-
+        IReadOnlyList<RotationSlot> plan = _policy.Plan(versions, now);
         var entries = new List<Entry>();
-        for (int i = 0; i < candidates.Count; i++)
+        for (int i = 0; i < plan.Count; i++)
         {
-            (string version, KeyVaultKeyAttributes attributes, DateTimeOffset created, DateTimeOffset activatesAt) = candidates[i];
-            DateTimeOffset? retiredAt = null;
-            for (int j = i + 1; j < candidates.Count; j++)
-            {
-                retiredAt = retiredAt is { } r ? Min(r, candidates[j].ActivatesAt) : candidates[j].ActivatesAt;
-            }
-
-            if (retiredAt is { } retired && retired + _retention <= now)
-            {
-                continue; // Every token it signed has expired: no need to read or publish it.
-            }
-
+            string version = plan[i].Key.Version;
             KeyVaultSigningKey key;
             try
             {
@@ -257,12 +238,12 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
                     ? known
                     : KeyFor(version, (await _client.GetKeyAsync(_key.Name, version, cancellationToken).ConfigureAwait(false)).Value);
             }
-            catch (KeyVaultSigningException unusable) when (!unusable.IsTransient && i < candidates.Count - 1)
+            catch (KeyVaultSigningException unusable) when (!unusable.IsTransient && i < plan.Count - 1)
             {
                 continue; // An older version this service cannot sign with (logged); the newer ones still work.
             }
 
-            entries.Add(new Entry(key, created, attributes.NotBeforeTime, attributes.ExpiresTime, Enabled: true, activatesAt, retiredAt));
+            entries.Add(new Entry(key, plan[i]));
         }
 
         if (entries.Count == 0)
@@ -270,7 +251,7 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
             throw _errors.Invalid($"Key Vault key {_key} has no enabled, unexpired version.");
         }
 
-        return new Snapshot(entries, _retention);
+        return new Snapshot(entries, _policy);
     }
 
     private KeyVaultSigningKey KeyFor(string version, KeyVaultKey bundle)
@@ -286,13 +267,6 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
         return key;
     }
 
-    private static string? VersionOf(string? kid) =>
-        kid is null ? null : kid.TrimEnd('/')[(kid.TrimEnd('/').LastIndexOf('/') + 1)..];
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     public void Dispose()
@@ -302,53 +276,18 @@ public sealed partial class KeyVaultSigningKeyProvider : ISigningKeyProvider, ID
         _disposed.Cancel();
     }
 
-    /// <summary>One key version as last read: its signing key and when it may sign and be published.</summary>
-    internal sealed record Entry(
-        KeyVaultSigningKey Key, DateTimeOffset Created, DateTimeOffset? NotBefore, DateTimeOffset? Expires, bool Enabled,
-        DateTimeOffset ActivatesAt, DateTimeOffset? RetiredAt)
-    {
-        public bool UsableAt(DateTimeOffset now) =>
-            Enabled && (NotBefore is not { } nbf || nbf <= now) && (Expires is not { } exp || now < exp);
-    }
+    /// <summary>One key version as last read: its signing key and its place in the rotation.</summary>
+    internal sealed record Entry(KeyVaultSigningKey Key, RotationSlot Slot);
 
     /// <summary>The key versions as last read, oldest first; signer and JWKS are derived from it at a point in time.</summary>
-    internal sealed class Snapshot(IReadOnlyList<Entry> entries, TimeSpan retention)
+    internal sealed class Snapshot(IReadOnlyList<Entry> entries, RotationPolicy policy)
     {
         public IReadOnlyList<Entry> Entries => entries;
 
-        /// <summary>
-        /// The newest usable version whose pre-publication is over, else the oldest usable one: the version that has
-        /// signed since the key was new, and in any case the one published longest (a newer one may have been
-        /// published only by the refresh that just ran).
-        /// </summary>
-        public KeyVaultSigningKey? SignerAt(DateTimeOffset now)
-        {
-            KeyVaultSigningKey? fallback = null;
-            for (int i = entries.Count - 1; i >= 0; i--)
-            {
-                Entry entry = entries[i];
-                if (!entry.UsableAt(now))
-                {
-                    continue;
-                }
+        public KeyVaultSigningKey? SignerAt(DateTimeOffset now) => RotationPolicy.SignerAt(entries, e => e.Slot, now)?.Key;
 
-                if (entry.ActivatesAt <= now)
-                {
-                    return entry.Key;
-                }
-
-                fallback = entry.Key; // Ends at the oldest: entries are oldest first, walked backwards.
-            }
-
-            return fallback;
-        }
-
-        /// <summary>Every enabled, unexpired version that signs, will sign, or signed a token that may still be live.</summary>
         public IReadOnlyList<PublicJsonWebKey> PublishedAt(DateTimeOffset now) =>
-            [.. entries
-                .Where(e => e.Enabled && (e.Expires is not { } exp || now < exp) && (e.RetiredAt is not { } retired || now < retired + retention))
-                .Reverse()
-                .Select(e => e.Key.PublicKey)];
+            [.. policy.PublishedAt(entries, e => e.Slot, now).Select(e => e.Key.PublicKey)];
     }
 
     [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "Signing access tokens with Key Vault key {Key}, version {Version} ({Algorithm})")]

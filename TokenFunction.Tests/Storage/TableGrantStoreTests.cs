@@ -1,0 +1,174 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+using TokenFunction.Grants;
+using TokenFunction.Storage;
+using TokenFunction.Tests.Infrastructure;
+
+namespace TokenFunction.Tests.Storage;
+
+/// <summary>
+/// What only the Table stores must get right, against Azurite: Azure.Core retries a write whose answer was lost, and the
+/// retry's failure must still count as this request's success; codes are stored only as hashes; the documented columns.
+/// </summary>
+public sealed class TableGrantStoreTests
+{
+    [Test]
+    public async Task RetriedUpdateThatAlreadySucceeded_IsStillReportedAsThisRequestsRedemption()
+    {
+        var lostResponse = new LoseFirstWriteResponsePolicy(r => r.Method != RequestMethod.Get && r.Headers.TryGetValue("If-Match", out _));
+        var codes = CodeStore(lostResponse);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        var grant = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+
+        var outcome = await codes.RedeemAsync(grant, null, CancellationToken.None);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(lostResponse.Dropped, Is.True, "the first update reached storage and its response was lost");
+            Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed), "the retry's 412 met this request's own redemption id");
+            Assert.That((await codes.FindByCodeAsync(code, CancellationToken.None))!.IsRevoked, Is.False, "our own retry is not a replay");
+        });
+    }
+
+    [Test]
+    public async Task RetriedRedemptionTransactionThatAlreadySucceeded_IsStillThisRequestsRedemption()
+    {
+        var lostResponse = new LoseFirstWriteResponsePolicy(IsBatch);
+        var tables = TableStores.Tables(lostResponse);
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        var grant = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+        var (record, token) = NewRefresh(grant.GrantId);
+
+        var outcome = await codes.RedeemAsync(grant, new FirstRefreshToken(record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, token, grant.GrantId)), CancellationToken.None);
+
+        var (after, stored) = await new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance).FindAsync(grant.GrantId, record.Key, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(lostResponse.Dropped, Is.True, "the first batch reached storage and its response was lost");
+            Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
+            Assert.That(after!.IsRevoked, Is.False, "our own retry is not a replay");
+            Assert.That(stored, Is.Not.Null, "the refresh row was added in the same transaction");
+        });
+    }
+
+    [Test]
+    public async Task RetriedRotationTransactionThatAlreadySucceeded_IsStillThisRequestsRotation()
+    {
+        var lostResponse = new LoseFirstWriteResponsePolicy(IsBatch) { Armed = false };
+        var tables = TableStores.Tables(lostResponse);
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        var issued = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+        var (record, token) = NewRefresh(issued.GrantId);
+        await codes.RedeemAsync(issued, new FirstRefreshToken(record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, token, issued.GrantId)), CancellationToken.None);
+        var (grant, old) = await store.FindAsync(issued.GrantId, record.Key, CancellationToken.None);
+        var (successor, successorToken) = NewRefresh(issued.GrantId);
+        lostResponse.Armed = true;
+
+        var result = await store.RotateAsync(grant!, old!, successor, RefreshTokens.Seal(token, successorToken, old!.AssociatedData), CancellationToken.None);
+
+        var (_, retired) = await store.FindAsync(issued.GrantId, record.Key, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(lostResponse.Dropped, Is.True);
+            Assert.That(result.Outcome, Is.EqualTo(RotateOutcome.Rotated));
+            Assert.That(retired!.SuccessorHash, Is.EqualTo(successor.Key));
+            Assert.That(retired.SealedSuccessor, Does.Not.Contain(successorToken.Split('.')[1]), "the successor is stored sealed, never in clear");
+        });
+    }
+
+    [Test]
+    public async Task IssuedCode_IsStoredOnlyAsItsHash()
+    {
+        var service = new TableServiceClient(TestEnvironment.Azurite.ConnectionString);
+        var code = await CodeStore().IssueAsync(NewCode(), CancellationToken.None);
+
+        var row = await service.GetTableClient(TableNames.Grants).GetEntityAsync<TableEntity>(GrantKeys.ForCode(code), AuthorizationCodeEntity.Row);
+
+        Assert.That(row.Value.Select(property => property.Value?.ToString()), Has.None.Contains(code));
+        Assert.That(row.Value.PartitionKey, Is.Not.EqualTo(code));
+    }
+
+    [Test]
+    public async Task IssuedCode_KeepsItsResourcesOnePerLine_AndWithoutResourcesHasNoResourcesColumn()
+    {
+        var service = new TableServiceClient(TestEnvironment.Azurite.ConnectionString);
+        var codes = CodeStore();
+        var withResources = await codes.IssueAsync(NewCode() with { Resources = ["https://orders.example.test/", "https://reports.example.test/api"] }, CancellationToken.None);
+        var without = await codes.IssueAsync(NewCode(), CancellationToken.None);
+
+        var table = service.GetTableClient(TableNames.Grants);
+        var rowWith = await table.GetEntityAsync<TableEntity>(GrantKeys.ForCode(withResources), AuthorizationCodeEntity.Row);
+        var rowWithout = await table.GetEntityAsync<TableEntity>(GrantKeys.ForCode(without), AuthorizationCodeEntity.Row);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rowWith.Value.GetString(nameof(AuthorizationCodeEntity.Resources)), Is.EqualTo("https://orders.example.test/\nhttps://reports.example.test/api"));
+            Assert.That(rowWithout.Value.ContainsKey(nameof(AuthorizationCodeEntity.Resources)), Is.False, "the authorize step's rows without resources look the same");
+        });
+    }
+
+    [Test]
+    public async Task ADamagedRootRow_IsAMalformedRowNamingTheColumn_ForEveryReader()
+    {
+        var client = "damaged-" + Guid.NewGuid().ToString("N");
+        var code = await DamagedRows.IssueCodeAsync(client, Damage.WrongType, DateTimeOffset.UtcNow);
+        var tables = TableStores.Tables();
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var refresh = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var grantId = GrantKeys.ForCode(code.Code);
+
+        var byCode = await Assert.ThrowsAsync<MalformedRowException>(() => codes.FindByCodeAsync(code.Code, CancellationToken.None));
+        var byToken = await Assert.ThrowsAsync<MalformedRowException>(() => refresh.FindAsync(grantId, RefreshTokens.RowKeyOf(RefreshTokens.NewToken(grantId)), CancellationToken.None));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(byCode!.Problem, Does.Contain(nameof(AuthorizationCodeEntity.ExpiresAt)));
+            Assert.That(byToken!.Problem, Does.Contain(nameof(AuthorizationCodeEntity.ExpiresAt)));
+            Assert.That(byCode.ShortId, Is.EqualTo(GrantKeys.ForLog(grantId)));
+        });
+    }
+
+    private static bool IsBatch(Request request) => request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal);
+
+    private static AuthorizationCodeStore CodeStore(HttpPipelinePolicy? policy = null) =>
+        new(TableStores.Tables(policy), TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+
+    private static NewAuthorizationCode NewCode() =>
+        new("store-client", TestClients.RedirectUri, null, null, "alice", "orders:read", TimeSpan.FromMinutes(1));
+
+    private static (RefreshTokenRecord Record, string Token) NewRefresh(string grantId)
+    {
+        var token = RefreshTokens.NewToken(grantId);
+        var now = DateTimeOffset.UtcNow;
+        return (new RefreshTokenRecord { GrantId = grantId, Key = RefreshTokens.RowKeyOf(token), IssuedAt = now, ExpiresAt = now.AddHours(1) }, token);
+    }
+}
+
+/// <summary>
+/// Lets the first matching write that succeeds reach storage, then throws as if its response were lost on the way back:
+/// Azure.Core's retry policy then sends the same write again.
+/// </summary>
+internal sealed class LoseFirstWriteResponsePolicy(Func<Request, bool> matches) : HttpPipelinePolicy
+{
+    public bool Armed { get; set; } = true;
+
+    public bool Dropped { get; private set; }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        throw new NotSupportedException("The stores are async all the way.");
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        await ProcessNextAsync(message, pipeline);
+        if (Armed && !Dropped && matches(message.Request) && message.Response.Status is >= 200 and < 300)
+        {
+            Dropped = true;
+            throw new IOException("Simulated: the connection dropped before the response arrived.");
+        }
+    }
+}

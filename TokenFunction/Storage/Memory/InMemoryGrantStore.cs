@@ -1,0 +1,180 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Security.Cryptography;
+using TokenFunction.Grants;
+
+namespace TokenFunction.Storage.Memory;
+
+/// <summary>
+/// Grants and refresh tokens in memory, with the semantics of the Table stores (the shared contract suite runs against
+/// both): a code is consumed once, the first refresh token is added with it or not at all, a rotation is conditional on
+/// the grant and the old token as read, a revocation sticks. Every write takes one lock, so there is no lost answer to
+/// recognise; a version that moved is judged as the Table stores judge a failed conditional write. Not used by the
+/// service: it is the seam's reference implementation for unit tests and experiments, and keeps nothing across restarts.
+/// </summary>
+public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore, IRefreshRotationStore, IGrantRevocationStore, IAuthorizationCodeIssuer
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, AuthorizationGrant> _grants = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string GrantId, string Key), RefreshTokenRecord> _tokens = [];
+    private long _version;
+
+    public Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        var now = time.GetUtcNow();
+        var resources = ResourceLines.Split(ResourceLines.Join(request.Resources ?? []));
+        lock (_gate)
+        {
+            var grantId = GrantKeys.ForCode(code);
+            _grants.Add(grantId, new AuthorizationGrant
+            {
+                GrantId = grantId,
+                ClientId = request.ClientId,
+                RedirectUri = request.RedirectUri,
+                CodeChallenge = request.CodeChallenge,
+                CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
+                Subject = request.Subject,
+                Scope = request.Scope,
+                Resources = resources,
+                IssuedAt = now,
+                ExpiresAt = now + request.Lifetime,
+                Version = NextVersion(),
+            });
+        }
+
+        return Task.FromResult(code);
+    }
+
+    public Task<AuthorizationGrant?> FindByCodeAsync(string code, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_grants.GetValueOrDefault(GrantKeys.ForCode(code)));
+        }
+    }
+
+    /// <summary>Nothing to prepare: the grant is found by its id, and there are no index tables.</summary>
+    public Task PrepareRedemptionAsync(AuthorizationGrant grant, FirstRefreshToken firstRefreshToken, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        RequireVersion(grant.Version, "Redeem");
+        if (firstRefreshToken is not null && firstRefreshToken.Token.GrantId != grant.GrantId)
+        {
+            throw new ArgumentException("The refresh token must belong to the grant.", nameof(firstRefreshToken));
+        }
+
+        lock (_gate)
+        {
+            // A version that moved is what a Table write meets as 412: redeemed, revoked or gone settles it; anything
+            // else would be written again against the new version, which is what writing now amounts to.
+            if (_grants.GetValueOrDefault(grant.GrantId) is not { } current || current.IsRedeemed || current.IsRevoked)
+            {
+                return Task.FromResult(new RedeemResult(RedeemOutcome.AlreadyRedeemed, _grants.GetValueOrDefault(grant.GrantId)));
+            }
+
+            var redeemed = current with
+            {
+                RedemptionId = Guid.NewGuid().ToString("N"),
+                RedeemedAt = time.GetUtcNow(),
+                Version = NextVersion(),
+            };
+            if (firstRefreshToken is not null)
+            {
+                redeemed = redeemed with
+                {
+                    GrantExpiresAt = firstRefreshToken.GrantExpiresAt,
+                    RefreshExpiresAt = firstRefreshToken.Token.ExpiresAt,
+                    SealedRefreshToken = firstRefreshToken.SealedForRetry,
+                };
+                _tokens.Add((grant.GrantId, firstRefreshToken.Token.Key), firstRefreshToken.Token with { Version = NextVersion() });
+            }
+
+            _grants[grant.GrantId] = redeemed;
+            return Task.FromResult(new RedeemResult(RedeemOutcome.Redeemed));
+        }
+    }
+
+    public Task RevokeAsync(AuthorizationGrant grant, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        lock (_gate)
+        {
+            if (!grant.IsRevoked && _grants.GetValueOrDefault(grant.GrantId) is { IsRevoked: false } current)
+            {
+                _grants[grant.GrantId] = current with { RevokedAt = time.GetUtcNow(), Version = NextVersion() };
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindAsync(string grantId, string tokenKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult((_grants.GetValueOrDefault(grantId), _tokens.GetValueOrDefault((grantId, tokenKey))));
+        }
+    }
+
+    public Task<RefreshTokenRecord?> FindTokenAsync(string grantId, string tokenKey, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_tokens.GetValueOrDefault((grantId, tokenKey)));
+        }
+    }
+
+    public Task<RotateResult> RotateAsync(AuthorizationGrant grant, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(successor);
+        RequireVersion(grant.Version, "Rotation");
+        RequireVersion(old.Version, "Rotation");
+        lock (_gate)
+        {
+            var currentGrant = _grants.GetValueOrDefault(old.GrantId);
+            var current = _tokens.GetValueOrDefault((old.GrantId, old.Key));
+            if (currentGrant is null || current is null)
+            {
+                return Task.FromResult(new RotateResult(RotateOutcome.Gone));
+            }
+
+            var unchanged = currentGrant.Version == grant.Version && current.Version == old.Version;
+            if (!unchanged && currentGrant.IsRevoked)
+            {
+                return Task.FromResult(new RotateResult(RotateOutcome.Revoked, currentGrant, current));
+            }
+
+            if (!unchanged && current.IsRetired)
+            {
+                return Task.FromResult(new RotateResult(RotateOutcome.RetiredByAnother, currentGrant, current));
+            }
+
+            _grants[old.GrantId] = currentGrant with { RefreshExpiresAt = successor.ExpiresAt, Version = NextVersion() };
+            _tokens[(old.GrantId, old.Key)] = current with
+            {
+                RetiredAt = time.GetUtcNow(),
+                SuccessorHash = successor.Key,
+                SealedSuccessor = sealedSuccessor,
+                Version = NextVersion(),
+            };
+            _tokens.Add((successor.GrantId, successor.Key), successor with { Version = NextVersion() });
+            return Task.FromResult(new RotateResult(RotateOutcome.Rotated));
+        }
+    }
+
+    private ConcurrencyToken NextVersion() => new((++_version).ToString(CultureInfo.InvariantCulture));
+
+    private static void RequireVersion(ConcurrencyToken version, string what)
+    {
+        if (version.IsNone)
+        {
+            throw new ArgumentException($"{what} needs the record's version as read: without it the update would not be conditional.");
+        }
+    }
+}
