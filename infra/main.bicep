@@ -225,11 +225,13 @@ var tableNames = [
   'OAuthClientAssertions'
 ]
 
-// What tokenctl client add/remove reads and writes (the clients, and the grant index and grants it revokes).
+// What tokenctl client add/remove reads and writes: the clients, the grant index and grants it revokes, and the
+// expiry index rows that let the purge remove those grants within the hour.
 var deployerTableNames = [
   'OAuthClients'
   'OAuthGrantIndex'
   'OAuthGrants'
+  'OAuthExpiry'
 ]
 
 // Resource names take the environment name's letters and digits; the hash of the full name keeps two

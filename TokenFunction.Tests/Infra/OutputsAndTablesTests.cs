@@ -70,6 +70,20 @@ public class OutputsAndTablesTests
         Assert.That(literals, Is.SupersetOf(TokenTables));
     }
 
+    [Test]
+    public void TheDeployerMayWriteEveryTableThatClientRemovalWrites()
+    {
+        // tokenctl client remove revokes the client's grants (grants, grant index) and indexes them for the purge.
+        var deployerTables = CompiledInfra.Instance.Template.Root["variables"]?["deployerTableNames"]?.AsArray()
+            .Select(n => (string?)n).ToList();
+
+        Assert.That(deployerTables, Is.EquivalentTo(new[]
+        {
+            TokenFunction.Storage.TableNames.Clients, TokenFunction.Storage.TableNames.GrantIndex,
+            TokenFunction.Storage.TableNames.Grants, TokenFunction.Storage.TableNames.Expiry,
+        }));
+    }
+
     private static IEnumerable<string> Strings(JsonNode? node) => node switch
     {
         JsonObject o => o.SelectMany(p => Strings(p.Value)),
