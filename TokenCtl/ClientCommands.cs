@@ -102,7 +102,7 @@ public static class ClientCommands
         args.EnsureAllUsed();
         if (!OAuthClient.IsValidId(id))
         {
-            throw new UsageException($"--id must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~");
+            throw new UsageException($"--id must be {OAuthClient.IdRule}");
         }
 
         // Registration first: once it is gone no new grant can be made for the client, so the revocation misses none.
@@ -157,7 +157,7 @@ public static class ClientCommands
     /// <summary>A broken registration rule in tokenctl's words: its options, one line.</summary>
     private static UsageException Refusal(RegistrationProblem problem, string? jwksPath, string? jwksUriText) => new(problem.Rule switch
     {
-        RegistrationRule.ClientId => $"--id must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~",
+        RegistrationRule.ClientId => $"--id must be {OAuthClient.IdRule}",
         RegistrationRule.OneCredential => "give exactly one of --secret S, --generate-secret, --jwks FILE, --jwks-uri URI or --public",
         RegistrationRule.WeakSecret => $"--secret {problem.Reason}; --generate-secret makes a 256-bit one",
         RegistrationRule.InlineJwksTooLong => $"--jwks '{jwksPath}' is longer than {OAuthClient.MaxInlineJwksLength} characters; publish it and use --jwks-uri",

@@ -21,7 +21,7 @@ public static class GrantCommands
 
         if (clientId is not null && !OAuthClient.IsValidId(clientId))
         {
-            throw new UsageException($"--client must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~");
+            throw new UsageException($"--client must be {OAuthClient.IdRule}");
         }
 
         var partition = subject is not null ? GrantIndexKeys.BySubject(subject) : GrantIndexKeys.ByClient(clientId!);

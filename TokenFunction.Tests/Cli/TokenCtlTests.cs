@@ -431,6 +431,45 @@ public sealed class TokenCtlTests
         });
     }
 
+    [TestCase("client", "add", "--id", "a\u0001b", TestName = "ClientAddWithAControlCharacterInTheId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("client", "add", "--id", "caf\u00e9", TestName = "ClientAddWithANonAsciiId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("client", "add", "--id", null, TestName = "ClientAddWithA256CharacterId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("client", "remove", "--id", "a\tb", TestName = "ClientRemoveWithAControlCharacterInTheId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("grant", "revoke", "--client", null, TestName = "GrantRevokeWithA256CharacterClientId_IsRefusedSayingWhatAnIdMayHold")]
+    public async Task AClientIdOutsideRfc6749_IsRefusedByTokenctl(string command, string verb, string option, string? id)
+    {
+        id ??= "urn:" + new string('x', 252);
+        string[] arguments = command == "client" && verb == "add"
+            ? [command, verb, option, id, "--public", "--redirect-uri", TestClients.RedirectUri]
+            : [command, verb, option, id];
+
+        var result = await RunAsync(arguments);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain($"{option} must be 1 to 255 printable ASCII characters"));
+        });
+    }
+
+    [Test]
+    public async Task ClientAddAndRemove_OfAUrlClientId_RegistersItAndRemovesIt()
+    {
+        var clientId = $"https://app.example.com/{Guid.NewGuid():N}/client.json";
+
+        var added = await RunAsync("client", "add", "--id", clientId, "--public", "--redirect-uri", TestClients.RedirectUri);
+        var registered = await Store().FindAsync(clientId, CancellationToken.None);
+        var removed = await RunAsync("client", "remove", "--id", clientId);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+            Assert.That(registered?.ClientId, Is.EqualTo(clientId));
+            Assert.That(removed.ExitCode, Is.EqualTo(0), removed.StandardError);
+            Assert.That(await Store().FindAsync(clientId, CancellationToken.None), Is.Null);
+        });
+    }
+
     [Test]
     public async Task CodeIssueForPublicClientWithoutChallenge_IsRefused()
     {

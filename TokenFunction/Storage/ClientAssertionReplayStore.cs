@@ -21,7 +21,7 @@ public sealed class ClientAssertionReplayStore(TokenTables tables, TimeProvider 
         var table = await tables.GetAsync(TableNames.ClientAssertions, cancellationToken).ConfigureAwait(false);
         var entity = new ClientAssertionEntity
         {
-            PartitionKey = clientId,
+            PartitionKey = ClientIdKeys.Of(clientId),
             RowKey = RowKeyOf(jwtId),
             ExpiresAt = acceptableUntil,
             UseId = Guid.NewGuid().ToString("N"),
