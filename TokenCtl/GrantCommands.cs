@@ -42,7 +42,7 @@ public static class GrantCommands
         }
 
         var report = await maintenance.PurgeAsync(batchSize, maxBatches, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"visited {report.IndexRowsVisited} due index row(s); deleted {report.GrantsDeleted} grant(s), {report.RowsDeleted} row(s), {report.AssertionIdsDeleted} expired client assertion id(s); {report.UnreadableGrantsDeleted} of the grants had an unreadable row").ConfigureAwait(false);
+        await output.WriteLineAsync($"visited {report.IndexRowsVisited} due index row(s); deleted {report.GrantsDeleted} grant(s), {report.RowsDeleted} row(s), {report.AssertionIdsDeleted} expired client assertion id(s), {report.DpopProofIdsDeleted} expired DPoP proof id(s); {report.UnreadableGrantsDeleted} of the grants had an unreadable row").ConfigureAwait(false);
         return 0;
     }
 }

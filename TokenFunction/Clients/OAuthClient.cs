@@ -38,6 +38,9 @@ public sealed record OAuthClient
     /// <summary>Per-client override of <c>Token__RefreshTokenAbsoluteLifetimeSeconds</c>; null: the setting applies.</summary>
     public int? RefreshAbsoluteLifetimeSeconds { get; init; }
 
+    /// <summary>RFC 9449 section 5.2 <c>dpop_bound_access_tokens</c>: every token request must carry a DPoP proof.</summary>
+    public bool RequireDpop { get; init; }
+
     /// <summary>A client with registered keys authenticates with signed assertions (RFC 7523) and nothing else.</summary>
     public bool UsesPrivateKeyJwt => Jwks is not null || JwksUri is not null;
 

@@ -48,5 +48,8 @@ public sealed class ClientEntity : ITableEntity
     /// <summary>Overrides the refresh token absolute lifetime setting for this client; absent: the setting applies.</summary>
     public int? RefreshAbsoluteLifetimeSeconds { get; set; }
 
+    /// <summary>RFC 9449 <c>dpop_bound_access_tokens</c>: token requests without a DPoP proof are refused. Absent: false.</summary>
+    public bool? DpopBoundAccessTokens { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }

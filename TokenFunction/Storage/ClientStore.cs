@@ -47,6 +47,7 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
             AllowPlainPkce = client.AllowPlainPkce,
             RefreshIdleLifetimeSeconds = client.RefreshIdleLifetimeSeconds,
             RefreshAbsoluteLifetimeSeconds = client.RefreshAbsoluteLifetimeSeconds,
+            DpopBoundAccessTokens = client.RequireDpop ? true : null,
             CreatedAt = time.GetUtcNow(),
         };
         if (replace)
@@ -90,5 +91,6 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
         AllowPlainPkce = entity.AllowPlainPkce,
         RefreshIdleLifetimeSeconds = entity.RefreshIdleLifetimeSeconds,
         RefreshAbsoluteLifetimeSeconds = entity.RefreshAbsoluteLifetimeSeconds,
+        RequireDpop = entity.DpopBoundAccessTokens == true,
     };
 }
