@@ -10,7 +10,6 @@ using TokenFunction.Clients.Assertions;
 using TokenFunction.Endpoints;
 using TokenFunction.Functions;
 using TokenFunction.Grants;
-using TokenFunction.Protocol;
 using TokenFunction.Signing;
 using TokenFunction.Storage;
 using TokenFunction.Settings;

@@ -9,7 +9,6 @@ using TokenFunction.Clients;
 using TokenFunction.Clients.Assertions;
 using TokenFunction.Endpoints;
 using TokenFunction.Grants;
-using TokenFunction.Protocol;
 using TokenFunction.Storage;
 using TokenFunction.Settings;
 

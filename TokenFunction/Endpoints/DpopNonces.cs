@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using TokenFunction.Settings;
 
-namespace TokenFunction.Protocol;
+namespace TokenFunction.Endpoints;
 
 /// <summary>
 /// Server nonces for DPoP proofs (RFC 9449 section 8), stateless so that every instance accepts every other's: a nonce
