@@ -453,6 +453,24 @@ public sealed class TokenCtlTests
     }
 
     [Test]
+    public async Task ClientAddWithRequireDpop_RegistersDpopBoundAccessTokens_AndWithoutItDoesNot()
+    {
+        var bound = TestClients.NewId("dpopcli");
+        var plain = TestClients.NewId("plaincli");
+
+        var addedBound = await RunAsync("client", "add", "--id", bound, "--public", "--redirect-uri", TestClients.RedirectUri, "--require-dpop");
+        var addedPlain = await RunAsync("client", "add", "--id", plain, "--public", "--redirect-uri", TestClients.RedirectUri);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(addedBound.ExitCode, Is.EqualTo(0), addedBound.StandardError);
+            Assert.That(addedPlain.ExitCode, Is.EqualTo(0), addedPlain.StandardError);
+            Assert.That((await Store().FindAsync(bound, CancellationToken.None))?.RequireDpop, Is.True);
+            Assert.That((await Store().FindAsync(plain, CancellationToken.None))?.RequireDpop, Is.False);
+        });
+    }
+
+    [Test]
     public async Task ClientAddAndRemove_OfAUrlClientId_RegistersItAndRemovesIt()
     {
         var clientId = $"https://app.example.com/{Guid.NewGuid():N}/client.json";

@@ -66,7 +66,7 @@ public sealed class DpopKey : IDisposable
                 return new JsonWebKey
                 {
                     Kty = JsonWebAlgorithmsKeyTypes.EllipticCurve,
-                    Crv = p.Curve.Oid.FriendlyName == ECCurve.NamedCurves.nistP384.Oid.FriendlyName ? JsonWebKeyECTypes.P384 : JsonWebKeyECTypes.P256,
+                    Crv = Algorithm == SecurityAlgorithms.EcdsaSha384 ? JsonWebKeyECTypes.P384 : JsonWebKeyECTypes.P256,
                     X = Base64UrlEncoder.Encode(p.Q.X),
                     Y = Base64UrlEncoder.Encode(p.Q.Y),
                 };
