@@ -52,7 +52,6 @@ public sealed class DpopProofValidatorTests
         var refusal = Assert.Throws<OAuthProtocolException>(() => DpopProofValidator.Read(new StringValues(proofs(key)), Rules, Now));
 
         Assert.That(refusal!.Error, Is.EqualTo(OAuthErrorCodes.InvalidDpopProof));
-        TestContext.Out.WriteLine(refusal.Message);
     }
 
     private static IEnumerable<TestCaseData> Broken()
