@@ -5,8 +5,9 @@ namespace TokenFunction.Storage;
 
 /// <summary>
 /// A table of ids that are single-use while what carried them could still be accepted: client assertion ids (RFC 7523
-/// section 3, item 7) and DPoP proof ids (RFC 9449 section 11.1). The insert is the decision: of two requests with one jti, the storage service
-/// lets exactly one add the row. A row left by an expired assertion may be taken over, conditionally on its ETag.
+/// section 3, item 7) and DPoP proof ids (RFC 9449 section 11.1). The insert is the decision: of two requests with one
+/// id, the storage service lets exactly one add the row. A row whose use has expired may be taken over, conditionally
+/// on its ETag.
 /// Each write carries a random use id, so that a write Azure.Core retried after a lost response is recognised as
 /// this request's own and not refused as a replay (a 409 or 412 alone cannot tell the two apart).
 /// </summary>
