@@ -11,6 +11,9 @@ public sealed record ProofShape
     public string Method { get; init; } = "POST";
     public string? Target { get; init; }
     public TimeSpan Age { get; init; }
+
+    /// <summary>An <c>iat</c> given as is (seconds since the epoch), instead of now minus <see cref="Age"/>.</summary>
+    public long? IssuedAtSeconds { get; init; }
     public bool WithJwtId { get; init; } = true;
     public string? Nonce { get; init; }
 
@@ -88,7 +91,7 @@ public sealed class DpopKey : IDisposable
         {
             ["htm"] = shape.Method,
             ["htu"] = shape.Target ?? target.AbsoluteUri,
-            ["iat"] = (now - shape.Age).ToUnixTimeSeconds(),
+            ["iat"] = shape.IssuedAtSeconds ?? (now - shape.Age).ToUnixTimeSeconds(),
         };
         if (shape.WithJwtId)
         {

@@ -153,13 +153,14 @@ public sealed partial class AuthorizationCodeGrantHandler(
         throw AlreadyRedeemed();
     }
 
-    /// <summary>The same client, the same redirect URI and verifier, within the window after the redemption.</summary>
+    /// <summary>The same client, the same redirect URI and verifier (and DPoP key of a bound code), within the window after the redemption.</summary>
     private bool IsRetryOfThisClient(AuthorizationGrant grant, PresentedCode presented) =>
         options.Value.CodeRetryGraceSeconds > 0
         && grant.RedeemedAt is { } redeemedAt
         && time.GetUtcNow() < redeemedAt + TimeSpan.FromSeconds(options.Value.CodeRetryGraceSeconds)
         && string.Equals(grant.ClientId, presented.Client.ClientId, StringComparison.Ordinal)
         && string.Equals(grant.RedirectUri, presented.RedirectUri, StringComparison.Ordinal)
+        && (grant.DpopJkt is null || string.Equals(grant.DpopJkt, presented.DpopThumbprint, StringComparison.Ordinal))
         && ProofKeyProblem(grant, presented.Verifier, presented.Client) is null;
 
     /// <summary>

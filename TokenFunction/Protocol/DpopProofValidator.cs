@@ -25,6 +25,9 @@ public static class DpopProofValidator
     public const int MaxJwtIdLength = 256;
     public const int MinRsaModulusBits = 2048;
 
+    /// <summary>9999-12-31T23:59:59Z, the last instant <see cref="DateTimeOffset"/> holds.</summary>
+    private const double MaxUnixSeconds = 253_402_300_799;
+
     private static readonly string[] s_privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
     private static readonly JsonDocumentOptions s_jsonOptions = new() { MaxDepth = 8 };
 
@@ -96,7 +99,7 @@ public static class DpopProofValidator
         }
 
         if (!claims.TryGetProperty("iat", out var iatElement) || iatElement.ValueKind != JsonValueKind.Number || !iatElement.TryGetDouble(out var iatSeconds)
-            || double.IsNaN(iatSeconds) || Math.Abs(iatSeconds) > 253_402_300_799)
+            || !(iatSeconds is >= 0 and <= MaxUnixSeconds))
         {
             throw Invalid("The DPoP proof has no numeric iat.");
         }
@@ -187,7 +190,7 @@ public static class DpopProofValidator
                 var exponent = Decode(e, "jwk e");
                 if ((modulus.Length - modulus.TakeWhile(b => b == 0).Count()) * 8 < MinRsaModulusBits || exponent.Length is 0 or > 8)
                 {
-                    throw Invalid($"The DPoP proof's RSA key must have a modulus of at least {MinRsaModulusBits} bits.");
+                    throw Invalid($"The DPoP proof's RSA key must have a modulus of at least {MinRsaModulusBits} bits and an exponent of at most 8 bytes.");
                 }
 
                 using var rsa = RSA.Create();

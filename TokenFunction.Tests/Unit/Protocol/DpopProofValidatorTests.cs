@@ -80,6 +80,8 @@ public sealed class DpopProofValidatorTests
         yield return Case("TwoHeaders", k => [k.Proof(Endpoint, Now), k.Proof(Endpoint, Now)]);
         yield return Case("TwoProofsInOneHeader", k => [k.Proof(Endpoint, Now) + ", " + k.Proof(Endpoint, Now)]);
         yield return Case("NotAJws", _ => ["a.b"]);
+        yield return Case("AnIatFarBeforeTheEpoch", k => [k.Proof(Endpoint, Now, new ProofShape { IssuedAtSeconds = -100_000_000_000 })]);
+        yield return Case("AnIatPastYear9999", k => [k.Proof(Endpoint, Now, new ProofShape { IssuedAtSeconds = 300_000_000_000 })]);
         yield return Case("AJsonArrayHeader", _ => ["WyJ4Il0.e30.AA"]);
     }
 
