@@ -8,7 +8,7 @@ namespace TokenCtl;
 /// <summary><c>tokenctl client add</c> and <c>client remove</c>: registers and removes clients.</summary>
 public static class ClientCommands
 {
-    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace", "--no-refresh-token" };
+    public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace", "--no-refresh-token", "--require-dpop" };
 
     /// <param name="jwksOptions">The <c>ClientJwks__*</c> settings: <see cref="ClientJwksOptions.AllowLoopback"/> decides whether a loopback jwks_uri may be registered.</param>
     public static async Task<int> AddAsync(Arguments args, IClientRegistry clients, ClientJwksOptions jwksOptions, TextWriter output, CancellationToken cancellationToken)
@@ -26,6 +26,7 @@ public static class ClientCommands
         var allowPlain = args.Flag("--allow-plain-pkce");
         var replace = args.Flag("--replace");
         var noRefreshToken = args.Flag("--no-refresh-token");
+        var requireDpop = args.Flag("--require-dpop");
         var refreshIdle = args.OptionalInt("--refresh-idle-lifetime");
         var refreshAbsolute = args.OptionalInt("--refresh-absolute-lifetime");
         var grantNames = args.All("--grant");
@@ -70,6 +71,7 @@ public static class ClientCommands
             AllowPlainPkce = allowPlain,
             RefreshIdleLifetimeSeconds = refreshIdle,
             RefreshAbsoluteLifetimeSeconds = refreshAbsolute,
+            RequireDpop = requireDpop,
         };
 
         // The registration rules are the domain's; only their wording (in tokenctl's options) is this command's.
@@ -102,7 +104,7 @@ public static class ClientCommands
         args.EnsureAllUsed();
         if (!OAuthClient.IsValidId(id))
         {
-            throw new UsageException($"--id must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~");
+            throw new UsageException($"--id must be {OAuthClient.IdRule}");
         }
 
         // Registration first: once it is gone no new grant can be made for the client, so the revocation misses none.
@@ -157,7 +159,7 @@ public static class ClientCommands
     /// <summary>A broken registration rule in tokenctl's words: its options, one line.</summary>
     private static UsageException Refusal(RegistrationProblem problem, string? jwksPath, string? jwksUriText) => new(problem.Rule switch
     {
-        RegistrationRule.ClientId => $"--id must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~",
+        RegistrationRule.ClientId => $"--id must be {OAuthClient.IdRule}",
         RegistrationRule.OneCredential => "give exactly one of --secret S, --generate-secret, --jwks FILE, --jwks-uri URI or --public",
         RegistrationRule.WeakSecret => $"--secret {problem.Reason}; --generate-secret makes a 256-bit one",
         RegistrationRule.InlineJwksTooLong => $"--jwks '{jwksPath}' is longer than {OAuthClient.MaxInlineJwksLength} characters; publish it and use --jwks-uri",

@@ -28,6 +28,7 @@ public static class CodeCommands
         var resources = args.All("--resource").Distinct(StringComparer.Ordinal).ToList();
         var lifetime = args.OptionalInt("--lifetime") ?? DefaultLifetimeSeconds;
         var count = args.OptionalInt("--count") ?? 1;
+        var dpopJkt = args.Optional("--dpop-jkt");
         args.EnsureAllUsed();
         if (count is < 1 or > MaxCount)
         {
@@ -35,6 +36,12 @@ public static class CodeCommands
         }
 
         ResourceOptions.Validate(resources);
+
+        // RFC 9449 section 10: the authorization request's dpop_jkt, a base64url SHA-256 JWK thumbprint (43 characters).
+        if (dpopJkt is not null && (dpopJkt.Length != 43 || !dpopJkt.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+        {
+            throw new UsageException("--dpop-jkt must be a JWK SHA-256 thumbprint: 43 base64url characters (RFC 7638, RFC 9449 section 10)");
+        }
 
         var client = (OAuthClient.IsValidId(clientId) ? await clients.FindAsync(clientId, cancellationToken).ConfigureAwait(false) : null)
             ?? throw new UsageException($"no client '{clientId}' is registered");
@@ -87,7 +94,7 @@ public static class CodeCommands
             throw new UsageException($"--lifetime must be 1 to {MaxLifetimeSeconds} seconds (RFC 6749 recommends at most 600)");
         }
 
-        var request = new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, Scopes.Join(scopes), TimeSpan.FromSeconds(lifetime), resources);
+        var request = new NewAuthorizationCode(clientId, redirectUri, challenge, challenge is null ? null : method, subject, Scopes.Join(scopes), TimeSpan.FromSeconds(lifetime), resources, dpopJkt);
         using var printing = new SemaphoreSlim(1, 1);
         // Each code is printed as soon as it is stored, so a failure part-way leaves the codes issued so far usable.
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = IssueConcurrency, CancellationToken = cancellationToken }, async (_, cancel) =>

@@ -21,7 +21,7 @@ public static class GrantCommands
 
         if (clientId is not null && !OAuthClient.IsValidId(clientId))
         {
-            throw new UsageException($"--client must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~");
+            throw new UsageException($"--client must be {OAuthClient.IdRule}");
         }
 
         var partition = subject is not null ? GrantIndexKeys.BySubject(subject) : GrantIndexKeys.ByClient(clientId!);
@@ -42,7 +42,7 @@ public static class GrantCommands
         }
 
         var report = await maintenance.PurgeAsync(batchSize, maxBatches, cancellationToken).ConfigureAwait(false);
-        await output.WriteLineAsync($"visited {report.IndexRowsVisited} due index row(s); deleted {report.GrantsDeleted} grant(s), {report.RowsDeleted} row(s), {report.AssertionIdsDeleted} expired client assertion id(s); {report.UnreadableGrantsDeleted} of the grants had an unreadable row").ConfigureAwait(false);
+        await output.WriteLineAsync($"visited {report.IndexRowsVisited} due index row(s); deleted {report.GrantsDeleted} grant(s), {report.RowsDeleted} row(s), {report.AssertionIdsDeleted} expired client assertion id(s), {report.DpopProofIdsDeleted} expired DPoP proof id(s); {report.UnreadableGrantsDeleted} of the grants had an unreadable row").ConfigureAwait(false);
         return 0;
     }
 }

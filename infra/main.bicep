@@ -223,6 +223,7 @@ var tableNames = [
   'OAuthExpiry'
   'OAuthGrantIndex'
   'OAuthClientAssertions'
+  'OAuthDpopProofs'
 ]
 
 // What tokenctl client add/remove reads and writes: the clients, the grant index and grants it revokes, and the

@@ -418,6 +418,7 @@ public sealed class TokenCtlTests
     [TestCase(new[] { "client", "add", "--id", "x", "--jwks-uri", "http://keys.example.test/jwks.json", "--grant", "client_credentials" }, "https", TestName = "ClientAddWithAPlainHttpJwksUri_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--jwks-uri", "https://keys.example.test/jwks.json", "--generate-secret", "--grant", "client_credentials" }, "exactly one of", TestName = "ClientAddWithJwksUriAndASecret_FailsWithOneLine")]
     [TestCase(new[] { "client", "add", "--id", "x", "--jwks", "/nonexistent/keys.json", "--grant", "client_credentials" }, "cannot be read", TestName = "ClientAddWithAMissingJwksFile_FailsWithOneLine")]
+    [TestCase(new[] { "code", "issue", "--client", "x", "--redirect-uri", "https://x.test/cb", "--subject", "s", "--dpop-jkt", "not a thumbprint" }, "--dpop-jkt must be a JWK SHA-256 thumbprint", TestName = "CodeIssueWithAMalformedDpopJkt_FailsWithOneLine")]
     [TestCase(new[] { "frobnicate" }, "unknown command", TestName = "UnknownCommand_FailsWithUsage")]
     public async Task InvalidCommand_ExitsNonZeroWithAMessage(string[] arguments, string message)
     {
@@ -428,6 +429,98 @@ public sealed class TokenCtlTests
             Assert.That(result.ExitCode, Is.Not.EqualTo(0));
             Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain(message));
             Assert.That(result.StandardOutput, Is.Empty);
+        });
+    }
+
+    [TestCase("client", "add", "--id", "a\u0001b", TestName = "ClientAddWithAControlCharacterInTheId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("client", "add", "--id", "caf\u00e9", TestName = "ClientAddWithANonAsciiId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("client", "add", "--id", null, TestName = "ClientAddWithA256CharacterId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("client", "remove", "--id", "a\tb", TestName = "ClientRemoveWithAControlCharacterInTheId_IsRefusedSayingWhatAnIdMayHold")]
+    [TestCase("grant", "revoke", "--client", null, TestName = "GrantRevokeWithA256CharacterClientId_IsRefusedSayingWhatAnIdMayHold")]
+    public async Task AClientIdOutsideRfc6749_IsRefusedByTokenctl(string command, string verb, string option, string? id)
+    {
+        id ??= "urn:" + new string('x', 252);
+        string[] arguments = command == "client" && verb == "add"
+            ? [command, verb, option, id, "--public", "--redirect-uri", TestClients.RedirectUri]
+            : [command, verb, option, id];
+
+        var result = await RunAsync(arguments);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Not.EqualTo(0));
+            Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain($"{option} must be 1 to 255 printable ASCII characters"));
+        });
+    }
+
+    [Test]
+    public async Task ClientAddWithRequireDpop_RegistersDpopBoundAccessTokens_AndWithoutItDoesNot()
+    {
+        var bound = TestClients.NewId("dpopcli");
+        var plain = TestClients.NewId("plaincli");
+
+        var addedBound = await RunAsync("client", "add", "--id", bound, "--public", "--redirect-uri", TestClients.RedirectUri, "--require-dpop");
+        var addedPlain = await RunAsync("client", "add", "--id", plain, "--public", "--redirect-uri", TestClients.RedirectUri);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(addedBound.ExitCode, Is.EqualTo(0), addedBound.StandardError);
+            Assert.That(addedPlain.ExitCode, Is.EqualTo(0), addedPlain.StandardError);
+            Assert.That((await Store().FindAsync(bound, CancellationToken.None))?.RequireDpop, Is.True);
+            Assert.That((await Store().FindAsync(plain, CancellationToken.None))?.RequireDpop, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task CodeIssueWithDpopJkt_BindsTheCodeToThatKey_SoOnlyItsProofRedeemsIt()
+    {
+        using var key = DpopKey.Ec();
+        var clientId = TestClients.NewId("clijkt");
+        Assert.That((await RunAsync("client", "add", "--id", clientId, "--public", "--redirect-uri", TestClients.RedirectUri)).ExitCode, Is.EqualTo(0));
+        var verifier = TestClients.NewVerifier();
+        var issued = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri,
+            "--code-challenge", TokenFunction.Protocol.Pkce.ComputeS256Challenge(verifier), "--subject", "bob", "--dpop-jkt", key.Thumbprint);
+        Assert.That(issued.ExitCode, Is.EqualTo(0), issued.StandardError);
+        var code = new IssuedCode(issued.StandardOutput.Trim(), verifier);
+
+        await using var host = await ServiceHost.StartAsync();
+        using var http = new HttpClient();
+        var withoutProof = await CodeRedemption.RedeemAsync(http, host.TokenEndpoint, new RegisteredClient(clientId, null), code);
+        using var withProof = new AuthorizationCodeTokenRequest
+        {
+            Address = host.TokenEndpoint.ToString(),
+            ClientId = clientId,
+            ClientCredentialStyle = ClientCredentialStyle.PostBody,
+            Code = code.Code,
+            RedirectUri = TestClients.RedirectUri,
+            CodeVerifier = verifier,
+        };
+        withProof.Headers.TryAddWithoutValidation("DPoP", key.Proof(new Uri($"{ServiceHost.Issuer}/{TokenFunction.Functions.Routes.Token}"), DateTimeOffset.UtcNow));
+        var redeemed = await http.RequestAuthorizationCodeTokenAsync(withProof);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(withoutProof.Error, Is.EqualTo("invalid_grant"), withoutProof.Raw);
+            Assert.That(redeemed.IsError, Is.False, redeemed.Raw);
+            Assert.That(redeemed.TokenType, Is.EqualTo("DPoP"));
+        });
+    }
+
+    [Test]
+    public async Task ClientAddAndRemove_OfAUrlClientId_RegistersItAndRemovesIt()
+    {
+        var clientId = $"https://app.example.com/{Guid.NewGuid():N}/client.json";
+
+        var added = await RunAsync("client", "add", "--id", clientId, "--public", "--redirect-uri", TestClients.RedirectUri);
+        var registered = await Store().FindAsync(clientId, CancellationToken.None);
+        var removed = await RunAsync("client", "remove", "--id", clientId);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(added.ExitCode, Is.EqualTo(0), added.StandardError);
+            Assert.That(registered?.ClientId, Is.EqualTo(clientId));
+            Assert.That(removed.ExitCode, Is.EqualTo(0), removed.StandardError);
+            Assert.That(await Store().FindAsync(clientId, CancellationToken.None), Is.Null);
         });
     }
 

@@ -50,6 +50,33 @@ public sealed class CorsTests : EndToEndTest
     }
 
     [Test]
+    public async Task ABrowserClient_MaySendADpopProof_AndReadTheDpopNonce()
+    {
+        using var preflight = await Http.SendAsync(Preflight(Host.TokenEndpoint, AllowedOrigin, headers: "content-type, dpop"));
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, Host.TokenEndpoint)
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "authorization_code",
+                ["client_id"] = client.ClientId,
+                ["code"] = code.Code,
+                ["redirect_uri"] = TestClients.RedirectUri,
+                ["code_verifier"] = code.Verifier!,
+            }),
+        };
+        request.Headers.Add("Origin", AllowedOrigin);
+        using var response = await Http.SendAsync(request);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Header(preflight, "Access-Control-Allow-Headers")?.ToLowerInvariant(), Does.Contain("dpop"));
+            Assert.That(Header(response, "Access-Control-Expose-Headers"), Does.Contain("DPoP-Nonce"));
+        }
+    }
+
+    [Test]
     public async Task Preflight_FromAnotherOrigin_GetsNoCorsHeaders()
     {
         using var response = await Http.SendAsync(Preflight(Host.TokenEndpoint, "https://evil.example.test"));

@@ -42,6 +42,22 @@ public sealed class StartupValidationTests
         Assert.That(failure!.Message, Does.Contain("Cors__AllowedOrigins"));
     }
 
+    [Test]
+    public async Task DpopNoncesWithoutAKey_StopStartupNamingTheKeySetting()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAndStopAsync(new Dictionary<string, string?> { [SettingNames.DpopRequireNonce] = "true" }));
+
+        Assert.That(failure!.Message, Does.Contain("Dpop__NonceKey"));
+    }
+
+    [Test]
+    public async Task AnHmacDpopAlgorithm_StopsStartupNamingTheSetting()
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAndStopAsync(new Dictionary<string, string?> { [SettingNames.DpopSigningAlgorithms] = "ES256,HS256" }));
+
+        Assert.That(failure!.Message, Does.Contain("Dpop__SigningAlgorithms").And.Contain("HS256"));
+    }
+
     private static async Task StartAndStopAsync(Dictionary<string, string?> settings)
     {
         var host = await ServiceHost.StartAsync(settings);
@@ -93,6 +109,8 @@ public sealed class StartupValidationTests
             Assert.That(Value<SigningOptions>(provider).KeyVaultKeyId, Is.Null);
             Assert.That(Value<ClientJwksOptions>(provider).CacheSeconds, Is.EqualTo(new ClientJwksOptions().CacheSeconds));
             Assert.That(Value<CorsOptions>(provider).Origins(), Is.EqualTo(new[] { "http://localhost:3000" }));
+            Assert.That(Value<DpopOptions>(provider).Algorithms(), Is.EqualTo(new DpopOptions().Algorithms()));
+            Assert.That(Value<DpopOptions>(provider).RequireNonce, Is.False);
             Assert.That(document.RootElement.GetProperty("Host").GetProperty("CORS").GetString(), Is.EqualTo(values[SettingNames.ConfigurationKey(SettingNames.CorsAllowedOrigins)]),
                 "func start answers CORS from Host.CORS: the same origins");
         }

@@ -31,9 +31,9 @@ public sealed class TestClients(IServiceProvider services)
         return new RegisteredClient(client.ClientId, secret);
     }
 
-    public async Task<RegisteredClient> AddPublicAsync(bool allowPlainPkce = false, IReadOnlySet<string>? grantTypes = null)
+    public async Task<RegisteredClient> AddPublicAsync(bool allowPlainPkce = false, IReadOnlySet<string>? grantTypes = null, bool requireDpop = false)
     {
-        var client = NewClient(NewId("pub"), secretHash: null, allowPlainPkce, grantTypes);
+        var client = NewClient(NewId("pub"), secretHash: null, allowPlainPkce, grantTypes) with { RequireDpop = requireDpop };
         await SaveAsync(client);
         return new RegisteredClient(client.ClientId, null);
     }
@@ -53,12 +53,13 @@ public sealed class TestClients(IServiceProvider services)
         bool withPkce = true,
         TimeSpan? lifetime = null,
         string subject = "alice",
-        IReadOnlyList<string>? resources = null)
+        IReadOnlyList<string>? resources = null,
+        string? dpopJkt = null)
     {
         verifier ??= NewVerifier();
         var challenge = withPkce ? (method == Pkce.S256 ? Pkce.ComputeS256Challenge(verifier) : verifier) : null;
         var code = await services.GetRequiredService<AuthorizationCodeStore>().IssueAsync(
-            new NewAuthorizationCode(clientId, RedirectUri, challenge, withPkce ? method : null, subject, Scope, lifetime ?? TimeSpan.FromMinutes(5), resources),
+            new NewAuthorizationCode(clientId, RedirectUri, challenge, withPkce ? method : null, subject, Scope, lifetime ?? TimeSpan.FromMinutes(5), resources, dpopJkt),
             CancellationToken.None);
         return new IssuedCode(code, withPkce ? verifier : null);
     }

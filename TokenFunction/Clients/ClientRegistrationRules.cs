@@ -76,7 +76,7 @@ public static class ClientRegistrationRules
 
         if (!OAuthClient.IsValidId(client.ClientId))
         {
-            problems.Add(new(RegistrationRule.ClientId, "client_id", $"must be 1 to {OAuthClient.MaxIdLength} characters of A-Z a-z 0-9 - . _ ~", client.ClientId));
+            problems.Add(new(RegistrationRule.ClientId, "client_id", $"must be {OAuthClient.IdRule}", client.ClientId));
         }
 
         if ((client.SecretHash is not null ? 1 : 0) + (client.Jwks is not null ? 1 : 0) + (client.JwksUri is not null ? 1 : 0) > 1)

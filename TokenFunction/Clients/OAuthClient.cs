@@ -3,7 +3,8 @@ namespace TokenFunction.Clients;
 /// <summary>A registered client: who it is, how it authenticates and what it may ask for.</summary>
 public sealed record OAuthClient
 {
-    public const int MaxIdLength = 128;
+    /// <summary>RFC 6749 leaves the length open; 255 keeps an id readable in logs and its table key well within 1 KiB.</summary>
+    public const int MaxIdLength = 255;
 
     /// <summary>A table property holds at most 64 KiB (32 K UTF-16 characters); a larger JWKS belongs at a URL.</summary>
     public const int MaxInlineJwksLength = 30_000;
@@ -37,6 +38,9 @@ public sealed record OAuthClient
     /// <summary>Per-client override of <c>Token__RefreshTokenAbsoluteLifetimeSeconds</c>; null: the setting applies.</summary>
     public int? RefreshAbsoluteLifetimeSeconds { get; init; }
 
+    /// <summary>RFC 9449 section 5.2 <c>dpop_bound_access_tokens</c>: every token request must carry a DPoP proof.</summary>
+    public bool RequireDpop { get; init; }
+
     /// <summary>A client with registered keys authenticates with signed assertions (RFC 7523) and nothing else.</summary>
     public bool UsesPrivateKeyJwt => Jwks is not null || JwksUri is not null;
 
@@ -44,11 +48,15 @@ public sealed record OAuthClient
     public bool IsPublic => SecretHash is null && !UsesPrivateKeyJwt;
 
     /// <summary>
-    /// Client ids are storage keys, so they are limited to URL-unreserved characters; a request naming any
-    /// other id is refused before storage is asked.
+    /// RFC 6749 appendix A.1: 1 to <see cref="MaxIdLength"/> VSCHAR (printable ASCII, space included), so
+    /// <c>urn:example:client</c> and URL ids are valid; a request naming any other id is refused before storage is
+    /// asked, and no control character reaches a log. Storage keys are derived from it (Storage/ClientIdKeys).
     /// </summary>
     public static bool IsValidId(string clientId) =>
-        clientId.Length is > 0 and <= MaxIdLength && clientId.All(Protocol.Pkce.IsUnreserved);
+        clientId.Length is > 0 and <= MaxIdLength && clientId.All(c => c is >= '\x20' and <= '\x7E');
+
+    /// <summary>The rule of <see cref="IsValidId"/> in words, for refusals.</summary>
+    public static string IdRule => $"1 to {MaxIdLength} printable ASCII characters (RFC 6749 VSCHAR: no control characters, no non-ASCII)";
 
     public override string ToString() => $"OAuthClient {{ ClientId = {ClientId}, IsPublic = {IsPublic} }}";
 }

@@ -11,7 +11,7 @@ namespace TokenFunction.Endpoints;
 /// GET /.well-known/oauth-authorization-server (RFC 8414). Every list is read from what the code supports, so the
 /// document cannot promise what the service does not do. Endpoint URLs come from <see cref="EndpointUrls"/>.
 /// </summary>
-public sealed class MetadataEndpoint(IOptions<TokenOptions> options, IOptions<EndpointUrls> urls, GrantHandlers grants)
+public sealed class MetadataEndpoint(IOptions<TokenOptions> options, IOptions<EndpointUrls> urls, IOptions<DpopOptions> dpop, GrantHandlers grants)
 {
     public const int MaxAgeSeconds = 3600;
 
@@ -35,7 +35,8 @@ public sealed class MetadataEndpoint(IOptions<TokenOptions> options, IOptions<En
             RevocationEndpoint: urls.Value.RevocationEndpoint,
             RevocationEndpointAuthMethodsSupported: ClientAuthenticationMethods.Supported,
             RevocationEndpointAuthSigningAlgValuesSupported: JwsAlgorithms.Supported,
-            AuthorizationEndpoint: options.Value.AuthorizationEndpoint?.AbsoluteUri);
+            AuthorizationEndpoint: options.Value.AuthorizationEndpoint?.AbsoluteUri,
+            DpopSigningAlgValuesSupported: dpop.Value.Algorithms());
         return Task.FromResult(OAuthResult.PublicDocument(document, MaxAgeSeconds));
     }
 }
@@ -53,4 +54,5 @@ public sealed record AuthorizationServerMetadata(
     [property: JsonPropertyName("revocation_endpoint")] string RevocationEndpoint,
     [property: JsonPropertyName("revocation_endpoint_auth_methods_supported")] IReadOnlyList<string> RevocationEndpointAuthMethodsSupported,
     [property: JsonPropertyName("revocation_endpoint_auth_signing_alg_values_supported")] IReadOnlyList<string> RevocationEndpointAuthSigningAlgValuesSupported,
-    [property: JsonPropertyName("authorization_endpoint")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AuthorizationEndpoint);
+    [property: JsonPropertyName("authorization_endpoint")][property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? AuthorizationEndpoint,
+    [property: JsonPropertyName("dpop_signing_alg_values_supported")] IReadOnlyList<string> DpopSigningAlgValuesSupported);

@@ -14,6 +14,7 @@ public sealed class TokenEndpoint(
     FormRequest form,
     ClientAuthenticator authenticator,
     GrantHandlers grants,
+    DpopProofCheck dpop,
     ILogger<TokenEndpoint> logger)
 {
     public const string IssuedOutcome = "issued";
@@ -40,8 +41,10 @@ public sealed class TokenEndpoint(
                 declared.Required(name);
             }
 
-            var response = await handler.HandleAsync(new GrantRequest(declared, client), requestAborted).ConfigureAwait(false);
+            // RFC 9449: on every grant, once the client is known (its registration may require a proof).
+            var thumbprint = await dpop.CheckAsync(request, client, requestAborted).ConfigureAwait(false);
+            var response = await handler.HandleAsync(new GrantRequest(declared, client) { DpopThumbprint = thumbprint }, requestAborted).ConfigureAwait(false);
             record.Outcome = IssuedOutcome;
-            return OAuthResult.Token(response);
+            return OAuthResult.Token(response, dpop.NextNonce());
         }, cancellationToken);
 }

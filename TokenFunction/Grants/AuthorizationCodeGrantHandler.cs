@@ -46,7 +46,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         var grant = await codes.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
             ?? throw OAuthProtocolException.InvalidGrant("The authorization code is unknown.");
-        var presented = new PresentedCode(code, redirectUri, verifier, parameters, client);
+        var presented = new PresentedCode(code, redirectUri, verifier, parameters, client, request.DpopThumbprint);
 
         if (grant.IsRedeemed)
         {
@@ -79,6 +79,12 @@ public sealed partial class AuthorizationCodeGrantHandler(
             throw OAuthProtocolException.InvalidGrant(problem);
         }
 
+        // RFC 9449 section 10: a code the authorize step bound to a DPoP key (dpop_jkt) needs a proof of that key.
+        if (grant.DpopJkt is { } jkt && !string.Equals(jkt, request.DpopThumbprint, StringComparison.Ordinal))
+        {
+            throw OAuthProtocolException.InvalidGrant("The authorization code is bound to a DPoP key (dpop_jkt); send a DPoP proof of that key.");
+        }
+
         // A user's token must never pass for the client's own (client_credentials: sub = client_id).
         if (string.Equals(grant.Subject, client.ClientId, StringComparison.Ordinal))
         {
@@ -91,7 +97,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
 
         // Sign first: a signing fault then leaves the code unconsumed, so the client can redeem it once the
         // signer answers again. The token is released only if this request is the one that consumes the code.
-        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope, audiences), cancellationToken);
+        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope, audiences, request.DpopThumbprint), cancellationToken);
 
         // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
         string? refreshToken = null;
@@ -102,7 +108,10 @@ public sealed partial class AuthorizationCodeGrantHandler(
             var now = time.GetUtcNow();
             var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
             refreshToken = RefreshTokens.NewToken(grant.GrantId);
-            var record = refreshPolicy.NewRecord(grant.GrantId, refreshToken, client, now, grantExpiresAt);
+            var record = refreshPolicy.NewRecord(grant.GrantId, refreshToken, client, now, grantExpiresAt) with
+            {
+                DpopThumbprint = RefreshTokenPolicy.BindingFor(client, request.DpopThumbprint),
+            };
             first = new FirstRefreshToken(record, grantExpiresAt, CodeRetrySeal.Seal(code, verifier, refreshToken, grant.GrantId));
 
             // What the store needs before the redemption (Table Storage: index rows) is written while the token is signed.
@@ -118,7 +127,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
             return await AnswerRedeemedAsync(redemption.Current, presented, cancellationToken).ConfigureAwait(false);
         }
 
-        return TokenResponses.Bearer(token, refreshToken);
+        return TokenResponses.Issued(token, refreshToken);
     }
 
     /// <summary>
@@ -144,13 +153,14 @@ public sealed partial class AuthorizationCodeGrantHandler(
         throw AlreadyRedeemed();
     }
 
-    /// <summary>The same client, the same redirect URI and verifier, within the window after the redemption.</summary>
+    /// <summary>The same client, the same redirect URI and verifier (and DPoP key of a bound code), within the window after the redemption.</summary>
     private bool IsRetryOfThisClient(AuthorizationGrant grant, PresentedCode presented) =>
         options.Value.CodeRetryGraceSeconds > 0
         && grant.RedeemedAt is { } redeemedAt
         && time.GetUtcNow() < redeemedAt + TimeSpan.FromSeconds(options.Value.CodeRetryGraceSeconds)
         && string.Equals(grant.ClientId, presented.Client.ClientId, StringComparison.Ordinal)
         && string.Equals(grant.RedirectUri, presented.RedirectUri, StringComparison.Ordinal)
+        && (grant.DpopJkt is null || string.Equals(grant.DpopJkt, presented.DpopThumbprint, StringComparison.Ordinal))
         && ProofKeyProblem(grant, presented.Verifier, presented.Client) is null;
 
     /// <summary>
@@ -173,6 +183,12 @@ public sealed partial class AuthorizationCodeGrantHandler(
             {
                 return null;
             }
+
+            // A refresh token bound to a DPoP key goes back only to a holder of that key.
+            if (row.DpopThumbprint is { } bound && !string.Equals(bound, presented.DpopThumbprint, StringComparison.Ordinal))
+            {
+                return null;
+            }
         }
         else if (grant.GrantExpiresAt is not null)
         {
@@ -181,8 +197,9 @@ public sealed partial class AuthorizationCodeGrantHandler(
         }
 
         var audiences = ResourceIndicators.GrantedWithin(presented.Parameters, grant.Resources, presented.Client.AllowedResources);
-        var token = await tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, presented.Client.ClientId, grant.Scope, audiences), cancellationToken).ConfigureAwait(false);
-        return TokenResponses.Bearer(token, refreshToken);
+        var token = await tokens.CreateAsync(
+            new AccessTokenDescriptor(grant.Subject, presented.Client.ClientId, grant.Scope, audiences, presented.DpopThumbprint), cancellationToken).ConfigureAwait(false);
+        return TokenResponses.Issued(token, refreshToken);
     }
 
     /// <summary>Why the verifier does not satisfy the code's PKCE binding (RFC 7636 section 4.6); null when it does.</summary>
@@ -212,7 +229,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
         OAuthProtocolException.InvalidGrant("The authorization code was already redeemed; the grant it started is revoked.");
 
     /// <summary>What the request presented, carried to the judgement of a redeemed code.</summary>
-    private sealed record PresentedCode(string Code, string RedirectUri, string? Verifier, FormParameters Parameters, OAuthClient Client);
+    private sealed record PresentedCode(string Code, string RedirectUri, string? Verifier, FormParameters Parameters, OAuthClient Client, string? DpopThumbprint);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId} replayed the authorization code of grant {Grant}; the grant is revoked.")]
     private static partial void LogReplay(ILogger logger, string clientId, string grant);

@@ -54,6 +54,12 @@ public sealed record AuthorizationGrant
     /// </summary>
     public string? SealedRefreshToken { get; init; }
 
+    /// <summary>
+    /// RFC 9449 section 10: the thumbprint the authorize step was given as <c>dpop_jkt</c>; the code is then redeemed
+    /// only with a DPoP proof of that key. Null: no binding.
+    /// </summary>
+    public string? DpopJkt { get; init; }
+
     /// <summary>The record's version as read; conditional writes are made against it.</summary>
     public ConcurrencyToken Version { get; init; }
 

@@ -29,8 +29,8 @@ public sealed class ClientCredentialsGrantHandler(AccessTokenFactory tokens) : I
 
         var scope = GrantedScope(client.AllowedScopes, request.Parameters[OAuthParameterNames.Scope]);
         var resources = ResourceIndicators.Granted(request.Parameters, client.AllowedResources);
-        var token = await tokens.CreateAsync(new AccessTokenDescriptor(client.ClientId, client.ClientId, scope, resources), cancellationToken).ConfigureAwait(false);
-        return TokenResponses.Bearer(token, refreshToken: null);
+        var token = await tokens.CreateAsync(new AccessTokenDescriptor(client.ClientId, client.ClientId, scope, resources, request.DpopThumbprint), cancellationToken).ConfigureAwait(false);
+        return TokenResponses.Issued(token, refreshToken: null);
     }
 
     /// <summary>The requested scopes (duplicates dropped, order kept), each registered; none requested: all registered.</summary>

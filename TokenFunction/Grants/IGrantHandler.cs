@@ -3,8 +3,15 @@ using TokenFunction.Protocol;
 
 namespace TokenFunction.Grants;
 
-/// <summary>The request a grant handler sees: the parameters it declared, and the client, already authenticated.</summary>
-public sealed record GrantRequest(FormParameters Parameters, OAuthClient Client);
+/// <summary>
+/// The request a grant handler sees: the parameters it declared, and the client, already authenticated; with
+/// <see cref="DpopThumbprint"/>, the key of the request's DPoP proof (RFC 9449), already checked.
+/// </summary>
+public sealed record GrantRequest(FormParameters Parameters, OAuthClient Client)
+{
+    /// <summary>The RFC 7638 thumbprint of the DPoP proof's key; null when the request carries no proof.</summary>
+    public string? DpopThumbprint { get; init; }
+}
 
 /// <summary>
 /// The parameters a grant reads (as node-oidc-provider's grants declare them): the token endpoint refuses a request

@@ -37,6 +37,16 @@ public sealed partial class RefreshTokenGrantHandler(
         }
 
         var (grant, row) = (found.Grant!, found.Token!);
+
+        // RFC 9449 section 5: a token bound to a DPoP key (a public client's) is refused without a proof of that key,
+        // before anything else: a request that cannot prove possession is not the client's, so it revokes nothing.
+        if (row.DpopThumbprint is { } bound && !string.Equals(bound, request.DpopThumbprint, StringComparison.Ordinal))
+        {
+            throw OAuthProtocolException.InvalidGrant(request.DpopThumbprint is null
+                ? "The refresh token is bound to a DPoP key; send a DPoP proof of that key."
+                : "The refresh token is bound to another DPoP key.");
+        }
+
         if (grant.IsRevoked)
         {
             throw Revoked();
@@ -61,12 +71,16 @@ public sealed partial class RefreshTokenGrantHandler(
         // Sign first: a signer fault then leaves the refresh token unrotated and still usable.
         var accessToken = await tokens.CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
         var successorToken = RefreshTokens.NewToken(grant.GrantId);
-        var successor = policy.NewRecord(grant.GrantId, successorToken, client, time.GetUtcNow(), grant.GrantExpiresAt ?? row.ExpiresAt);
+        var successor = policy.NewRecord(grant.GrantId, successorToken, client, time.GetUtcNow(), grant.GrantExpiresAt ?? row.ExpiresAt) with
+        {
+            // The binding is the grant's, made at the code exchange: successors keep it.
+            DpopThumbprint = row.DpopThumbprint,
+        };
         var sealedSuccessor = RefreshTokens.Seal(presented, successorToken, row.AssociatedData);
         var result = await refreshTokens.RotateAsync(grant, row, successor, sealedSuccessor, cancellationToken).ConfigureAwait(false);
         return result.Outcome switch
         {
-            RotateOutcome.Rotated => TokenResponses.Bearer(accessToken, successorToken),
+            RotateOutcome.Rotated => TokenResponses.Issued(accessToken, successorToken),
             RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Grant!, result.Current!, presented, request, cancellationToken).ConfigureAwait(false),
             RotateOutcome.Revoked => throw Revoked(),
             _ => throw Unknown(),
@@ -97,7 +111,7 @@ public sealed partial class RefreshTokenGrantHandler(
                 var descriptor = Descriptor(grant, request);
                 LogGraceRetry(logger, request.Client.ClientId, GrantKeys.ForLog(grant.GrantId));
                 var accessToken = await tokens.CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
-                return TokenResponses.Bearer(accessToken, successorToken);
+                return TokenResponses.Issued(accessToken, successorToken);
             }
         }
 
@@ -112,7 +126,7 @@ public sealed partial class RefreshTokenGrantHandler(
     /// </summary>
     private static AccessTokenDescriptor Descriptor(AuthorizationGrant grant, GrantRequest request) =>
         new(grant.Subject, request.Client.ClientId, NarrowScope(grant.Scope, request.Parameters[OAuthParameterNames.Scope]),
-            ResourceIndicators.GrantedWithin(request.Parameters, grant.Resources, request.Client.AllowedResources));
+            ResourceIndicators.GrantedWithin(request.Parameters, grant.Resources, request.Client.AllowedResources), request.DpopThumbprint);
 
     private static string NarrowScope(string grantScope, string? requested)
     {

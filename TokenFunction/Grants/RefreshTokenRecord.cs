@@ -25,6 +25,12 @@ public sealed record RefreshTokenRecord
     /// <summary>The successor, sealed under this (old) token (<see cref="RefreshTokens.Seal"/>).</summary>
     public string? SealedSuccessor { get; init; }
 
+    /// <summary>
+    /// RFC 9449 section 5: the thumbprint of the DPoP key this (public client's) token is bound to; it is refreshed only
+    /// with a proof of that key, and its successors keep the binding. Null: unbound (every row written before DPoP).
+    /// </summary>
+    public string? DpopThumbprint { get; init; }
+
     public ConcurrencyToken Version { get; init; }
 
     public bool IsRetired => RetiredAt is not null;

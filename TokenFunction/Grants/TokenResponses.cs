@@ -7,13 +7,15 @@ namespace TokenFunction.Grants;
 public static class TokenResponses
 {
     /// <summary>
-    /// A Bearer access token, and the refresh token when the grant issues one. <c>scope</c> is the access token's scope,
-    /// left out when it has none (section 5.1 makes it optional; an empty string would claim an empty scope).
+    /// The access token, and the refresh token when the grant issues one. <c>token_type</c> is <c>DPoP</c> for a token
+    /// bound to a DPoP key (RFC 9449 section 5), else <c>Bearer</c>. <c>scope</c> is the access token's scope, left out
+    /// when it has none (section 5.1 makes it optional; an empty string would claim an empty scope).
     /// </summary>
-    public static AccessTokenResponse Bearer(AccessToken accessToken, string? refreshToken)
+    public static AccessTokenResponse Issued(AccessToken accessToken, string? refreshToken)
     {
         ArgumentNullException.ThrowIfNull(accessToken);
-        return new(accessToken.Value, AccessTokenResponse.BearerTokenType, accessToken.ExpiresInSeconds,
+        var type = accessToken.DpopThumbprint is null ? AccessTokenResponse.BearerTokenType : AccessTokenResponse.DpopTokenType;
+        return new(accessToken.Value, type, accessToken.ExpiresInSeconds,
             accessToken.Scope.Length > 0 ? accessToken.Scope : null, refreshToken);
     }
 }

@@ -51,7 +51,8 @@ public static class LocalHost
     private static void Allow(CorsPolicyBuilder policy, Settings.CorsOptions allowed) =>
         policy.WithOrigins([.. allowed.Origins()])
             .WithMethods(HttpMethods.Get, HttpMethods.Post)
-            .WithHeaders("Authorization", "Content-Type")
+            .WithHeaders("Authorization", "Content-Type", "DPoP")
+            .WithExposedHeaders("DPoP-Nonce")
             .SetPreflightMaxAge(PreflightMaxAge);
 
     private static async Task ExecuteAsync(HttpContext context, Task<IActionResult> invocation)

@@ -63,6 +63,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IRefreshRotationStore>(provider => provider.GetRequiredService<RefreshTokenStore>());
         services.TryAddSingleton<ClientAssertionReplayStore>();
         services.TryAddSingleton<IAssertionReplayStore>(provider => provider.GetRequiredService<ClientAssertionReplayStore>());
+        services.TryAddSingleton<DpopProofReplayStore>();
+        services.TryAddSingleton<IDpopProofReplayStore>(provider => provider.GetRequiredService<DpopProofReplayStore>());
         services.TryAddSingleton<GrantMaintenance>();
         return services;
     }
@@ -120,6 +122,10 @@ public static class ServiceCollectionExtensions
         services.AddOptions<ThrottlingOptions>().Bind(configuration.GetSection(ThrottlingOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ThrottlingOptions>, ThrottlingOptionsValidator>());
         services.TryAddSingleton<FailedAuthenticationThrottle>();
+        services.AddOptions<DpopOptions>().Bind(configuration.GetSection(DpopOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DpopOptions>, DpopOptionsValidator>());
+        services.TryAddSingleton<DpopNonces>();
+        services.TryAddSingleton<DpopProofCheck>();
         services.TryAddSingleton<FormRequest>();
         services.TryAddSingleton<TokenEndpoint>();
         services.TryAddSingleton<RevocationEndpoint>();

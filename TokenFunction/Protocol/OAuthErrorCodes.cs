@@ -12,6 +12,11 @@ public static class OAuthErrorCodes
 
     /// <summary>RFC 8707 section 2: a resource that is malformed or not registered for the client.</summary>
     public const string InvalidTarget = "invalid_target";
+    /// <summary>RFC 9449 section 5: the DPoP proof is missing where required, malformed, or fails a check.</summary>
+    public const string InvalidDpopProof = "invalid_dpop_proof";
+
+    /// <summary>RFC 9449 section 8: the proof must carry the nonce in the response's <c>DPoP-Nonce</c> header.</summary>
+    public const string UseDpopNonce = "use_dpop_nonce";
     public const string ServerError = "server_error";
     public const string TemporarilyUnavailable = "temporarily_unavailable";
 }

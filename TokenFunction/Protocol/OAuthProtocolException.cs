@@ -26,6 +26,9 @@ public sealed class OAuthProtocolException : Exception
     /// <summary>Set when the client tried HTTP Basic: the 401 then carries a Basic challenge (RFC 6749 section 5.2).</summary>
     public bool ChallengeBasic { get; init; }
 
+    /// <summary>A fresh server nonce for the <c>DPoP-Nonce</c> header (RFC 9449 section 8); null when none is sent.</summary>
+    public string? DpopNonce { get; init; }
+
     /// <summary>What the operator's log says beyond the description the client sees; null when that says it all.</summary>
     public string? LogDetail { get; init; }
 

@@ -12,6 +12,9 @@ public sealed record AccessTokenResponse(
 {
     public const string BearerTokenType = "Bearer";
 
+    /// <summary>RFC 9449 section 5: an access token bound to the key of the request's DPoP proof.</summary>
+    public const string DpopTokenType = "DPoP";
+
     public override string ToString() => $"AccessTokenResponse {{ TokenType = {TokenType}, ExpiresIn = {ExpiresIn}, Scope = {Scope} }}";
 }
 

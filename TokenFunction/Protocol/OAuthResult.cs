@@ -44,10 +44,14 @@ public sealed class OAuthResult
         public const string WWWAuthenticate = "WWW-Authenticate";
         public const string Allow = "Allow";
         public const string RetryAfter = "Retry-After";
+
+        /// <summary>RFC 9449 section 8: the server nonce a DPoP proof must carry.</summary>
+        public const string DpopNonce = "DPoP-Nonce";
     }
 
-    public static OAuthResult Token(AccessTokenResponse response) =>
-        Json((int)HttpStatusCode.OK, response, NoStore);
+    /// <param name="dpopNonce">A fresh DPoP server nonce for the client's next proof; null when nonces are not required.</param>
+    public static OAuthResult Token(AccessTokenResponse response, string? dpopNonce = null) =>
+        Json((int)HttpStatusCode.OK, response, dpopNonce is null ? NoStore : [.. NoStore, new(HeaderNames.DpopNonce, dpopNonce)]);
 
     /// <summary>
     /// RFC 7009 section 2.2: 200 whether or not anything was revoked, so the answer tells nothing about the token. The
@@ -57,9 +61,15 @@ public sealed class OAuthResult
 
     public static OAuthResult Error(OAuthProtocolException exception)
     {
+        ArgumentNullException.ThrowIfNull(exception);
         KeyValuePair<string, string>[] headers = exception.ChallengeBasic && exception.StatusCode == (int)HttpStatusCode.Unauthorized
             ? [.. NoStore, new(HeaderNames.WWWAuthenticate, "Basic realm=\"oauth\", charset=\"UTF-8\"")]
             : NoStore;
+        if (exception.DpopNonce is { } nonce)
+        {
+            headers = [.. headers, new(HeaderNames.DpopNonce, nonce)];
+        }
+
         return Error(exception.StatusCode, exception.Error, exception.Message, headers);
     }
 

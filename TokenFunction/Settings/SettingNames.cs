@@ -32,6 +32,11 @@ public static class SettingNames
     public static readonly string ThrottlingWindowSeconds = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.WindowSeconds));
     public static readonly string ClientJwksAllowLoopback = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.AllowLoopback));
     public static readonly string CorsAllowedOrigins = Of(CorsOptions.SectionName, nameof(CorsOptions.AllowedOrigins));
+    public static readonly string DpopSigningAlgorithms = Of(DpopOptions.SectionName, nameof(DpopOptions.SigningAlgorithms));
+    public static readonly string DpopProofMaxAgeSeconds = Of(DpopOptions.SectionName, nameof(DpopOptions.ProofMaxAgeSeconds));
+    public static readonly string DpopClockSkewSeconds = Of(DpopOptions.SectionName, nameof(DpopOptions.ClockSkewSeconds));
+    public static readonly string DpopRequireNonce = Of(DpopOptions.SectionName, nameof(DpopOptions.RequireNonce));
+    public static readonly string DpopNonceKey = Of(DpopOptions.SectionName, nameof(DpopOptions.NonceKey));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =
@@ -42,7 +47,7 @@ public static class SettingNames
         [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
          .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName),
          .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName), .. Enumerate<ThrottlingOptions>(ThrottlingOptions.SectionName),
-         .. Enumerate<CorsOptions>(CorsOptions.SectionName)];
+         .. Enumerate<CorsOptions>(CorsOptions.SectionName), .. Enumerate<DpopOptions>(DpopOptions.SectionName)];
 
     public static string Of(string section, string property) => section + Separator + property;
 

@@ -10,7 +10,7 @@ namespace TokenFunction.Signing;
 
 /// <summary>
 /// Builds RFC 9068 access tokens: a compact JWS with <c>typ: at+jwt</c> and the claims iss, sub, aud, client_id,
-/// scope, iat, exp and jti. No <c>nbf</c>: a resource server whose clock runs behind would refuse fresh tokens.
+/// scope, iat, exp and jti, and <c>cnf</c> with the <c>jkt</c> of a DPoP-bound token (RFC 9449 section 6.1). No <c>nbf</c>: a resource server whose clock runs behind would refuse fresh tokens.
 /// </summary>
 public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenOptions> options, TimeProvider time)
 {
@@ -63,11 +63,20 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
             writer.WriteNumber("iat", issuedAt);
             writer.WriteNumber("exp", issuedAt + settings.AccessTokenLifetimeSeconds);
             writer.WriteString("jti", tokenId);
+            if (descriptor.DpopThumbprint is { } thumbprint)
+            {
+                writer.WriteStartObject("cnf");
+                writer.WriteString("jkt", thumbprint);
+                writer.WriteEndObject();
+            }
         });
 
         var signingInput = $"{Base64Url.EncodeToString(header)}.{Base64Url.EncodeToString(payload)}";
         var signature = await key.SignAsync(System.Text.Encoding.ASCII.GetBytes(signingInput), cancellationToken).ConfigureAwait(false);
-        return new AccessToken($"{signingInput}.{Base64Url.EncodeToString(signature)}", tokenId, settings.AccessTokenLifetimeSeconds, descriptor.Scope);
+        return new AccessToken($"{signingInput}.{Base64Url.EncodeToString(signature)}", tokenId, settings.AccessTokenLifetimeSeconds, descriptor.Scope)
+        {
+            DpopThumbprint = descriptor.DpopThumbprint,
+        };
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> write)

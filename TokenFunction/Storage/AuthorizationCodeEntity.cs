@@ -61,5 +61,8 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     /// </summary>
     public string? SealedRefreshToken { get; set; }
 
+    /// <summary>RFC 9449 section 10 <c>dpop_jkt</c>, written by the authorize step: the code needs a proof of that key.</summary>
+    public string? DpopJkt { get; set; }
+
     public bool IsRedeemed => RedemptionId is not null;
 }

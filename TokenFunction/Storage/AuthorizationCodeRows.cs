@@ -33,6 +33,7 @@ internal static class AuthorizationCodeRows
             GrantExpiresAt = columns.OptionalDate(nameof(AuthorizationCodeEntity.GrantExpiresAt)),
             RefreshExpiresAt = columns.OptionalDate(nameof(AuthorizationCodeEntity.RefreshExpiresAt)),
             SealedRefreshToken = columns.OptionalString(nameof(AuthorizationCodeEntity.SealedRefreshToken)),
+            DpopJkt = columns.OptionalString(nameof(AuthorizationCodeEntity.DpopJkt)),
         };
         if ((entity.CodeChallenge is null) != (entity.CodeChallengeMethod is null))
         {

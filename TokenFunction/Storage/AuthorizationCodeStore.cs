@@ -36,6 +36,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             Resources = ResourceLines.Join(request.Resources ?? []),
             IssuedAt = now,
             ExpiresAt = now + request.Lifetime,
+            DpopJkt = request.DpopJkt,
         };
         // The index rows first (a transaction cannot span tables): the purge tolerates index rows without a target.
         await Task.WhenAll(

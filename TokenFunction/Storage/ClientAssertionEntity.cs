@@ -4,7 +4,8 @@ using Azure.Data.Tables;
 namespace TokenFunction.Storage;
 
 /// <summary>
-/// A row of <see cref="TableNames.ClientAssertions"/>: a used assertion id. PartitionKey = client id,
+/// A row of <see cref="TableNames.ClientAssertions"/> (a used assertion id) and of <see cref="TableNames.DpopProofs"/>
+/// (a used proof id, PartitionKey = the key's thumbprint): see <see cref="SingleUseIdTable"/>. PartitionKey = the client's key (<see cref="ClientIdKeys"/>),
 /// RowKey = SHA-256 of the <c>jti</c> (base64url), since a jti may hold characters a key cannot.
 /// </summary>
 public sealed class ClientAssertionEntity : ITableEntity

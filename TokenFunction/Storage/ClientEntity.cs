@@ -3,7 +3,10 @@ using Azure.Data.Tables;
 
 namespace TokenFunction.Storage;
 
-/// <summary>A row of <see cref="TableNames.Clients"/>: PartitionKey = client id, RowKey = <see cref="Row"/>.</summary>
+/// <summary>
+/// A row of <see cref="TableNames.Clients"/>: PartitionKey = the client's key (<see cref="ClientIdKeys"/>), RowKey =
+/// <see cref="Row"/>, the id itself in <see cref="ClientId"/>.
+/// </summary>
 public sealed class ClientEntity : ITableEntity
 {
     public const string Row = "client";
@@ -12,6 +15,9 @@ public sealed class ClientEntity : ITableEntity
     public string RowKey { get; set; } = Row;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
+
+    /// <summary>The client id; absent on rows written before keys were derived, whose key is the id.</summary>
+    public string? ClientId { get; set; }
 
     /// <summary>See <see cref="Clients.ClientSecretHasher"/>; null for a public client.</summary>
     public string? SecretHash { get; set; }
@@ -41,6 +47,9 @@ public sealed class ClientEntity : ITableEntity
 
     /// <summary>Overrides the refresh token absolute lifetime setting for this client; absent: the setting applies.</summary>
     public int? RefreshAbsoluteLifetimeSeconds { get; set; }
+
+    /// <summary>RFC 9449 <c>dpop_bound_access_tokens</c>: token requests without a DPoP proof are refused. Absent: false.</summary>
+    public bool? DpopBoundAccessTokens { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 }

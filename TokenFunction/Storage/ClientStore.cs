@@ -12,7 +12,8 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
     public async Task<OAuthClient?> FindAsync(string clientId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableNames.Clients, cancellationToken).ConfigureAwait(false);
-        var entity = await TableRows.GetIfExistsAsync<ClientEntity>(table, clientId, ClientEntity.Row, cancellationToken).ConfigureAwait(false);
+        var key = ClientIdKeys.Of(clientId);
+        var entity = await TableRows.GetIfExistsAsync<ClientEntity>(table, key, ClientEntity.Row, cancellationToken).ConfigureAwait(false);
         if (entity is null)
         {
             return null;
@@ -21,7 +22,7 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
         Uri? jwksUri = null;
         if (!string.IsNullOrEmpty(entity.JwksUri) && !Uri.TryCreate(entity.JwksUri, UriKind.Absolute, out jwksUri))
         {
-            throw new MalformedRowException(TableNames.Clients, clientId, ClientEntity.Row, $"the column {nameof(ClientEntity.JwksUri)} is not an absolute URI");
+            throw new MalformedRowException(TableNames.Clients, key, ClientEntity.Row, $"the column {nameof(ClientEntity.JwksUri)} is not an absolute URI");
         }
 
         return ToClient(entity, jwksUri);
@@ -34,7 +35,8 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
         var table = await tables.GetAsync(TableNames.Clients, cancellationToken).ConfigureAwait(false);
         var entity = new ClientEntity
         {
-            PartitionKey = client.ClientId,
+            PartitionKey = ClientIdKeys.Of(client.ClientId),
+            ClientId = client.ClientId,
             SecretHash = client.SecretHash,
             Jwks = client.Jwks,
             JwksUri = client.JwksUri?.AbsoluteUri,
@@ -45,6 +47,7 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
             AllowPlainPkce = client.AllowPlainPkce,
             RefreshIdleLifetimeSeconds = client.RefreshIdleLifetimeSeconds,
             RefreshAbsoluteLifetimeSeconds = client.RefreshAbsoluteLifetimeSeconds,
+            DpopBoundAccessTokens = client.RequireDpop ? true : null,
             CreatedAt = time.GetUtcNow(),
         };
         if (replace)
@@ -71,13 +74,13 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
     {
         var table = await tables.GetAsync(TableNames.Clients, cancellationToken).ConfigureAwait(false);
         // DeleteEntityAsync answers 404 as a response, not an exception: the status tells whether there was a row.
-        using var response = await table.DeleteEntityAsync(clientId, ClientEntity.Row, ETag.All, cancellationToken).ConfigureAwait(false);
+        using var response = await table.DeleteEntityAsync(ClientIdKeys.Of(clientId), ClientEntity.Row, ETag.All, cancellationToken).ConfigureAwait(false);
         return response.Status != 404;
     }
 
     private static OAuthClient ToClient(ClientEntity entity, Uri? jwksUri) => new()
     {
-        ClientId = entity.PartitionKey,
+        ClientId = string.IsNullOrEmpty(entity.ClientId) ? entity.PartitionKey : entity.ClientId,
         SecretHash = string.IsNullOrEmpty(entity.SecretHash) ? null : entity.SecretHash,
         Jwks = string.IsNullOrEmpty(entity.Jwks) ? null : entity.Jwks,
         JwksUri = jwksUri,
@@ -88,5 +91,6 @@ public sealed class ClientStore(TokenTables tables, TimeProvider time) : IClient
         AllowPlainPkce = entity.AllowPlainPkce,
         RefreshIdleLifetimeSeconds = entity.RefreshIdleLifetimeSeconds,
         RefreshAbsoluteLifetimeSeconds = entity.RefreshAbsoluteLifetimeSeconds,
+        RequireDpop = entity.DpopBoundAccessTokens == true,
     };
 }

@@ -6,7 +6,7 @@ namespace TokenFunction.Storage;
 /// <summary>
 /// Keys of the index tables. <see cref="TableNames.Expiry"/>: PartitionKey = the UTC hour a grant becomes purgeable
 /// (<c>yyyyMMddHH</c>), RowKey = grant id. <see cref="TableNames.GrantIndex"/>: PartitionKey = <c>sub:</c> +
-/// base64url(SHA-256(subject)) or <c>client:</c> + client id, RowKey = grant id.
+/// base64url(SHA-256(subject)) or <c>client:</c> + the client's key (<see cref="ClientIdKeys"/>), RowKey = grant id.
 /// </summary>
 public static class GrantIndexKeys
 {
@@ -20,5 +20,5 @@ public static class GrantIndexKeys
     public static string BySubject(string subject) =>
         SubjectPrefix + Base64UrlSha256.Of(subject);
 
-    public static string ByClient(string clientId) => ClientPrefix + clientId;
+    public static string ByClient(string clientId) => ClientPrefix + ClientIdKeys.Of(clientId);
 }

@@ -11,12 +11,16 @@ public sealed record PurgeReport(int IndexRowsVisited, int GrantsDeleted, int Ro
     /// <summary>Rows of expired client assertion ids deleted (see <see cref="ClientAssertionReplayStore"/>).</summary>
     public int AssertionIdsDeleted { get; init; }
 
+    /// <summary>Rows of expired DPoP proof ids deleted (see <see cref="DpopProofReplayStore"/>).</summary>
+    public int DpopProofIdsDeleted { get; init; }
+
     /// <summary>Grants whose root row could not be read (<see cref="MalformedRowException"/>), deleted as past their index.</summary>
     public int UnreadableGrantsDeleted { get; init; }
 
     public PurgeReport Add(PurgeReport other) => new(IndexRowsVisited + other.IndexRowsVisited, GrantsDeleted + other.GrantsDeleted, RowsDeleted + other.RowsDeleted)
     {
         AssertionIdsDeleted = AssertionIdsDeleted + other.AssertionIdsDeleted,
+        DpopProofIdsDeleted = DpopProofIdsDeleted + other.DpopProofIdsDeleted,
         UnreadableGrantsDeleted = UnreadableGrantsDeleted + other.UnreadableGrantsDeleted,
     };
 }
@@ -31,7 +35,7 @@ public sealed record RevokeReport(int Revoked, int Skipped);
 /// two instances may purge at once and a run may stop anywhere and be repeated.
 /// </summary>
 public sealed partial class GrantMaintenance(
-    TokenTables tables, AuthorizationCodeStore codes, ClientAssertionReplayStore assertionIds, TimeProvider time, ILogger<GrantMaintenance> logger)
+    TokenTables tables, AuthorizationCodeStore codes, ClientAssertionReplayStore assertionIds, DpopProofReplayStore proofIds, TimeProvider time, ILogger<GrantMaintenance> logger)
 {
     public const int DefaultBatchSize = 200;
 
@@ -70,7 +74,7 @@ public sealed partial class GrantMaintenance(
 
     /// <summary>
     /// Runs batches until the due backlog is empty or <paramref name="maxBatches"/> ran, then deletes the ids of
-    /// expired client assertions (as many rows as the batches allow).
+    /// expired client assertions and of expired DPoP proofs (each as many rows as the batches allow).
     /// </summary>
     public async Task<PurgeReport> PurgeAsync(int batchSize, int maxBatches, CancellationToken cancellationToken)
     {
@@ -85,8 +89,10 @@ public sealed partial class GrantMaintenance(
             }
         }
 
-        var assertions = await assertionIds.PurgeExpiredAsync((int)Math.Min((long)batchSize * maxBatches, int.MaxValue), cancellationToken).ConfigureAwait(false);
-        return total with { AssertionIdsDeleted = assertions };
+        var maxRows = (int)Math.Min((long)batchSize * maxBatches, int.MaxValue);
+        var assertions = await assertionIds.PurgeExpiredAsync(maxRows, cancellationToken).ConfigureAwait(false);
+        var proofs = await proofIds.PurgeExpiredAsync(maxRows, cancellationToken).ConfigureAwait(false);
+        return total with { AssertionIdsDeleted = assertions, DpopProofIdsDeleted = proofs };
     }
 
     /// <summary>

@@ -33,5 +33,8 @@ public sealed class RefreshTokenEntity : ITableEntity
     /// </summary>
     public string? SealedSuccessor { get; set; }
 
+    /// <summary>RFC 9449: the thumbprint of the DPoP key a public client's token is bound to; absent: unbound.</summary>
+    public string? DpopJkt { get; set; }
+
     public bool IsRetired => RetiredAt is not null;
 }

@@ -106,6 +106,7 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
         RetiredAt = token.RetiredAt,
         SuccessorHash = token.SuccessorHash,
         SealedSuccessor = token.SealedSuccessor,
+        DpopJkt = token.DpopThumbprint,
     };
 
     private static RefreshTokenRecord? ToRecord(RefreshTokenEntity? row) => row is null ? null : new RefreshTokenRecord
@@ -117,6 +118,7 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
         RetiredAt = row.RetiredAt,
         SuccessorHash = row.SuccessorHash,
         SealedSuccessor = row.SealedSuccessor,
+        DpopThumbprint = row.DpopJkt,
         Version = TableVersions.ToToken(row.ETag),
     };
 

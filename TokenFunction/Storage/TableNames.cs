@@ -15,5 +15,8 @@ public static class TableNames
     /// <summary>Client assertion ids (<c>jti</c>) already used, kept until the assertion expires (RFC 7523 replay check).</summary>
     public const string ClientAssertions = "OAuthClientAssertions";
 
-    public static IReadOnlyList<string> All { get; } = [Clients, Grants, Expiry, GrantIndex, ClientAssertions];
+    /// <summary>DPoP proof ids (<c>jti</c>, per key) already used, kept until the proof expires (RFC 9449 replay check).</summary>
+    public const string DpopProofs = "OAuthDpopProofs";
+
+    public static IReadOnlyList<string> All { get; } = [Clients, Grants, Expiry, GrantIndex, ClientAssertions, DpopProofs];
 }

@@ -18,6 +18,15 @@ public sealed class ClientRegistrationRulesTests
         Assert.That(ClientRegistrationRules.Check(client, newSecret: null, allowLoopbackJwksUri: false).Select(p => p.Rule), Does.Contain(rule));
     }
 
+    [TestCase("urn:example:client")]
+    [TestCase("a:b")]
+    [TestCase("https://app.example.com/client.json")]
+    [TestCase("with space and !\"#$%&'()*+,/;<=>?@[\\]^`{|}")]
+    public void AClientIdOfAnyVschar_BreaksNoRule(string clientId)
+    {
+        Assert.That(ClientRegistrationRules.Check(Client() with { ClientId = clientId }, newSecret: null, allowLoopbackJwksUri: false), Is.Empty);
+    }
+
     [Test]
     public void AGuessableSecret_IsRefused_AndAGeneratedOneIsNot()
     {
@@ -44,7 +53,11 @@ public sealed class ClientRegistrationRulesTests
 
     private static IEnumerable<TestCaseData> Broken()
     {
-        yield return Case(Client() with { ClientId = "has space" }, RegistrationRule.ClientId);
+        yield return Case(Client() with { ClientId = "has\ttab" }, RegistrationRule.ClientId, "WithATab");
+        yield return Case(Client() with { ClientId = "new\nline" }, RegistrationRule.ClientId, "WithALineBreak");
+        yield return Case(Client() with { ClientId = "caf\u00e9" }, RegistrationRule.ClientId, "WithNonAscii");
+        yield return Case(Client() with { ClientId = string.Empty }, RegistrationRule.ClientId, "Empty");
+        yield return Case(Client() with { ClientId = new string('x', OAuthClient.MaxIdLength + 1) }, RegistrationRule.ClientId, "Of256Characters");
         yield return Case(Client() with { Jwks = "{}", JwksUri = new Uri("https://keys.example.test/jwks") }, RegistrationRule.OneCredential);
         yield return Case(Client() with { Jwks = "{\"keys\":[]}" }, RegistrationRule.InlineJwksUnusable);
         yield return Case(Client() with { Jwks = new string(' ', OAuthClient.MaxInlineJwksLength + 1) }, RegistrationRule.InlineJwksTooLong);
@@ -62,7 +75,7 @@ public sealed class ClientRegistrationRulesTests
         yield return Case(Client() with { AllowedGrantTypes = Grants(GrantTypeNames.AuthorizationCode), RefreshAbsoluteLifetimeSeconds = 600 }, RegistrationRule.RefreshLifetimeWithoutRefreshToken);
     }
 
-    private static TestCaseData Case(OAuthClient client, RegistrationRule rule) => new TestCaseData(client, rule).SetName($"Registration_Breaking{rule}_IsRefused");
+    private static TestCaseData Case(OAuthClient client, RegistrationRule rule, string how = "") => new TestCaseData(client, rule).SetName($"Registration_Breaking{rule}{how}_IsRefused");
 
     private static HashSet<string> Grants(params string[] names) => names.ToHashSet(StringComparer.Ordinal);
 

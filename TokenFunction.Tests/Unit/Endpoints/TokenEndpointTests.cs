@@ -141,7 +141,10 @@ public class TokenEndpointTests
             Options.Create(new EndpointUrls { TokenEndpoint = "https://issuer.example.test/token" }),
             time);
         var form = new FormRequest(new FailedAuthenticationThrottle(Options.Create(new ThrottlingOptions())), Options.Create(new TokenOptions()));
-        return new TokenEndpoint(form, new ClientAuthenticator(new ClientStore(tables, time), assertions), new GrantHandlers([]), NullLogger<TokenEndpoint>.Instance);
+        var dpopOptions = Options.Create(new DpopOptions());
+        var dpop = new DpopProofCheck(dpopOptions, Options.Create(new EndpointUrls { TokenEndpoint = "https://issuer.example.test/token" }),
+            new DpopNonces(dpopOptions, time), new DpopProofReplayStore(tables, time), time);
+        return new TokenEndpoint(form, new ClientAuthenticator(new ClientStore(tables, time), assertions), new GrantHandlers([]), dpop, NullLogger<TokenEndpoint>.Instance);
     }
 
     private static JsonElement Body(HttpResponse response)
