@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using TokenFunction.Clients;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Endpoints;
 
@@ -19,10 +20,11 @@ public sealed class TokenEndpoint(
     public const string IssuedOutcome = "issued";
 
     public Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        form.HandleAsync(request, logger, async (parameters, record, requestAborted) =>
+        form.HandleAsync(request, TelemetryNames.Value.TokenEndpoint, logger, async (parameters, record, requestAborted) =>
         {
             var grantType = parameters.Required(OAuthParameterNames.GrantType);
             record.GrantType = grantType;
+            record.TelemetryGrantType = grants.Find(grantType)?.GrantType ?? TelemetryNames.Value.Other;
             var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
             record.ClientId = credentials.ClientId;
             var client = await authenticator.AuthenticateAsync(credentials, requestAborted).ConfigureAwait(false);
@@ -42,6 +44,7 @@ public sealed class TokenEndpoint(
 
             var response = await handler.HandleAsync(new GrantRequest(declared, client), requestAborted).ConfigureAwait(false);
             record.Outcome = IssuedOutcome;
+            TokenMetrics.TokenIssued(handler.GrantType, client.ClientId);
             return OAuthResult.Token(response);
         }, cancellationToken);
 }

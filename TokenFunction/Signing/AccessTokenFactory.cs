@@ -1,19 +1,26 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Signing;
 
 /// <summary>
 /// Builds RFC 9068 access tokens: a compact JWS with <c>typ: at+jwt</c> and the claims iss, sub, aud, client_id,
 /// scope, iat, exp and jti. No <c>nbf</c>: a resource server whose clock runs behind would refuse fresh tokens.
+/// Every signature passes here, so here it is timed (<c>oauth.signing.duration</c>) and here a new <c>kid</c> is
+/// noticed (the SigningKeyRotated audit event), whichever provider holds the key.
 /// </summary>
-public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenOptions> options, TimeProvider time)
+public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenOptions> options, TimeProvider time, AuditLog audit)
 {
+    /// <summary>The kid of the last token signed; null before the first.</summary>
+    private string? _lastKeyId;
+
     public const string TokenType = "at+jwt";
 
     // The default encoder escapes '+' (at+jwt) as \u002B: valid JSON, but needlessly unlike every other issuer.
@@ -66,8 +73,33 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
         });
 
         var signingInput = $"{Base64Url.EncodeToString(header)}.{Base64Url.EncodeToString(payload)}";
-        var signature = await key.SignAsync(System.Text.Encoding.ASCII.GetBytes(signingInput), cancellationToken).ConfigureAwait(false);
+        var signature = await SignAsync(key, System.Text.Encoding.ASCII.GetBytes(signingInput), cancellationToken).ConfigureAwait(false);
         return new AccessToken($"{signingInput}.{Base64Url.EncodeToString(signature)}", tokenId, settings.AccessTokenLifetimeSeconds, descriptor.Scope);
+    }
+
+    private async Task<byte[]> SignAsync(ISigningKey key, byte[] signingInput, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var failed = true;
+        byte[] signature;
+        try
+        {
+            signature = await key.SignAsync(signingInput, cancellationToken).ConfigureAwait(false);
+            failed = false;
+        }
+        finally
+        {
+            TokenMetrics.Signing(key.Signer, failed, Stopwatch.GetElapsedTime(started));
+        }
+
+        // Once per change of key, whichever concurrent request sees it first.
+        var previous = Interlocked.Exchange(ref _lastKeyId, key.KeyId);
+        if (previous is not null && !string.Equals(previous, key.KeyId, StringComparison.Ordinal))
+        {
+            audit.SigningKeyRotated(key.KeyId, previous);
+        }
+
+        return signature;
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> write)

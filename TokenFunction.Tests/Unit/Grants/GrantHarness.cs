@@ -9,6 +9,7 @@ using TokenFunction.Protocol;
 using TokenFunction.Settings;
 using TokenFunction.Signing;
 using TokenFunction.Storage.Memory;
+using TokenFunction.Telemetry;
 using TokenFunction.Tests.Unit.Signing;
 
 namespace TokenFunction.Tests.Unit.Grants;
@@ -36,12 +37,12 @@ internal sealed class GrantHarness : IDisposable
             RefreshTokenIdleLifetimeSeconds = 3600,
             RefreshTokenAbsoluteLifetimeSeconds = 86_400,
         });
-        var tokens = new AccessTokenFactory(keys ?? new FixedKeyProvider(_key), options, Clock);
+        var tokens = new AccessTokenFactory(keys ?? new FixedKeyProvider(_key), options, Clock, AuditLog.None);
         var policy = new RefreshTokenPolicy(options);
-        Code = new AuthorizationCodeGrantHandler(Store, Store, Store, tokens, policy, options, Clock, NullLogger<AuthorizationCodeGrantHandler>.Instance);
-        Refresh = new RefreshTokenGrantHandler(Store, Store, tokens, policy, Clock, NullLogger<RefreshTokenGrantHandler>.Instance);
-        ClientCredentials = new ClientCredentialsGrantHandler(tokens);
-        Revocation = new RefreshTokenRevocation(Store, Store, NullLogger<RefreshTokenRevocation>.Instance);
+        Code = new AuthorizationCodeGrantHandler(Store, Store, Store, tokens, policy, options, Clock, AuditLog.None, NullLogger<AuthorizationCodeGrantHandler>.Instance);
+        Refresh = new RefreshTokenGrantHandler(Store, Store, tokens, policy, Clock, AuditLog.None, NullLogger<RefreshTokenGrantHandler>.Instance);
+        ClientCredentials = new ClientCredentialsGrantHandler(tokens, AuditLog.None);
+        Revocation = new RefreshTokenRevocation(Store, Store, AuditLog.None, NullLogger<RefreshTokenRevocation>.Instance);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero));
