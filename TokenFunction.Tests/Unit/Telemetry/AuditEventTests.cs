@@ -3,6 +3,7 @@ using Azure.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using TokenFunction.Protocol;
 using TokenFunction.Settings;
 using TokenFunction.Signing;
 using TokenFunction.Storage;
@@ -19,7 +20,7 @@ public sealed class AuditEventTests
     public void SubjectHash_IsTheFirst16CharactersOfTheBase64UrlSha256_AsOperationsMdComputesIt()
     {
         // printf %s user-42 | openssl dgst -sha256 -binary | basenc --base64url | cut -c1-16
-        Assert.That(AuditLog.SubjectHash("user-42"), Is.EqualTo(Protocol.Base64UrlSha256.Of("user-42")[..16]).And.Length.EqualTo(16));
+        Assert.That(AuditLog.SubjectHash("user-42"), Is.EqualTo(Base64UrlSha256.Of("user-42")[..16]).And.Length.EqualTo(16));
     }
 
     [Test]
