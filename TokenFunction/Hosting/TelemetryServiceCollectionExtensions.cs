@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Azure.Core;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,20 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>Every Azure SDK client's source (Azure.Data.Tables.TableClient, Azure.Core.Http, ...).</summary>
     public const string AzureSources = "Azure.*";
 
+    /// <summary>Azure.Core's span of each HTTP request an Azure SDK client sends.</summary>
+    private const string AzureHttpSource = "Azure.Core.Http";
+
+    /// <summary>
+    /// Whether the HTTP request being sent is an Azure SDK client's: Azure.Core's own span already describes it (a
+    /// dependency in Application Insights); a second span from the HttpClient instrumentation would count it twice.
+    /// The other HttpClient calls (client JWKS downloads) keep their spans.
+    /// </summary>
+    private static bool IsAzureSdkRequest()
+    {
+        var current = Activity.Current;
+        return current?.Source.Name == AzureHttpSource || current?.Parent?.Source.Name == AzureHttpSource;
+    }
+
     /// <param name="host">The host's own instrumentation (the worker's defaults, ASP.NET Core's server spans).</param>
     /// <returns>Whether telemetry is exported (an exporter is configured).</returns>
     public static bool AddTokenServiceTelemetry(this IServiceCollection services, IConfiguration configuration, Action<OpenTelemetryBuilder>? host = null)
@@ -47,7 +62,9 @@ public static class TelemetryServiceCollectionExtensions
         var serviceName = configuration[ServiceNameSetting] is { Length: > 0 } name ? name : TelemetryNames.DefaultServiceName;
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithTracing(tracing => tracing.AddSource(TelemetryNames.Source, AzureSources).AddHttpClientInstrumentation())
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetryNames.Source, AzureSources)
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = _ => !IsAzureSdkRequest()))
             .WithMetrics(metrics => metrics.AddMeter(TelemetryNames.Source))
             .WithLogging();
         host?.Invoke(telemetry);
