@@ -26,7 +26,9 @@ public sealed class HostJsonTelemetryTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(levels.TryGetProperty("Host.Results", out var results) ? results.GetString() : "Information", Is.EqualTo("Information").Or.EqualTo("Trace").Or.EqualTo("Debug"));
+            // Host.Results at Error kept failed requests only; its level now comes from the default unless set.
+            var results = levels.TryGetProperty("Host.Results", out var set) ? set : levels.GetProperty("default");
+            Assert.That(results.GetString(), Is.EqualTo("Information").Or.EqualTo("Debug").Or.EqualTo("Trace"));
             Assert.That(logging.GetProperty("applicationInsights").GetProperty("samplingSettings").GetProperty("excludedTypes").GetString(), Does.Contain("Request"));
         });
     }
