@@ -63,4 +63,26 @@ public sealed class TelemetryRegistrationTests
             Assert.That(provider.GetService<LoggerProvider>(), Is.Not.Null);
         });
     }
+
+    [Test]
+    public void WithAConnectionString_AzureMonitorSendsAsTheAppsIdentity()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [TelemetryServiceCollectionExtensions.ApplicationInsightsSetting] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.invalid/",
+            [TokenFunction.Settings.SettingNames.ConfigurationKey(TokenFunction.Settings.SettingNames.IdentityManagedIdentityClientId)] = "11111111-1111-1111-1111-111111111111",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddTokenStorage(configuration);
+
+        var exporting = services.AddTokenServiceTelemetry(configuration);
+
+        using var provider = services.BuildServiceProvider();
+        var options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Azure.Monitor.OpenTelemetry.Exporter.AzureMonitorExporterOptions>>().Value;
+        Assert.Multiple(() =>
+        {
+            Assert.That(exporting, Is.True);
+            Assert.That(options.ConnectionString, Is.EqualTo(configuration[TelemetryServiceCollectionExtensions.ApplicationInsightsSetting]));
+            Assert.That(options.Credential, Is.SameAs(provider.GetRequiredService<Azure.Core.TokenCredential>()), "the managed identity storage and Key Vault use");
+        });
+    }
 }
