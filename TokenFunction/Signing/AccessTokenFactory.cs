@@ -18,8 +18,11 @@ namespace TokenFunction.Signing;
 /// </summary>
 public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenOptions> options, TimeProvider time, AuditLog audit)
 {
-    /// <summary>The kid of the last token signed; null before the first.</summary>
-    private string? _lastKeyId;
+    private readonly Lock _keyIds = new();
+
+    /// <summary>The kid signing now, and the one before it; null before the first token.</summary>
+    private string? _currentKeyId;
+    private string? _previousKeyId;
 
     public const string TokenType = "at+jwt";
 
@@ -92,14 +95,32 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
             TokenMetrics.Signing(key.Signer, failed, Stopwatch.GetElapsedTime(started));
         }
 
-        // Once per change of key, whichever concurrent request sees it first.
-        var previous = Interlocked.Exchange(ref _lastKeyId, key.KeyId);
-        if (previous is not null && !string.Equals(previous, key.KeyId, StringComparison.Ordinal))
+        if (IsNewKey(key.KeyId, out var previous))
         {
             audit.SigningKeyRotated(key.KeyId, previous);
         }
 
         return signature;
+    }
+
+    /// <summary>
+    /// Whether this kid replaces the one signing until now: once per change, whichever concurrent request sees it first.
+    /// A request that took the previous key just before the change and signs just after it is a straggler, not a
+    /// rotation back. The first key an instance signs with is no rotation either.
+    /// </summary>
+    private bool IsNewKey(string keyId, out string previous)
+    {
+        lock (_keyIds)
+        {
+            previous = _currentKeyId ?? string.Empty;
+            if (string.Equals(keyId, _currentKeyId, StringComparison.Ordinal) || string.Equals(keyId, _previousKeyId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            (_previousKeyId, _currentKeyId) = (_currentKeyId, keyId);
+            return _previousKeyId is not null;
+        }
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> write)
