@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using Azure.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,26 @@ namespace TokenFunction.Tests.Unit.Telemetry;
 /// <summary>The audit events' shape and the few decisions telemetry makes itself (rotation, the storage operation).</summary>
 public sealed class AuditEventTests
 {
+    [Test]
+    public void TheCodesAuditEventsAndInstruments_AreTheOnesTheInfrastructureWatches()
+    {
+        var events = typeof(AuditLog).GetMethods(BindingFlags.NonPublic | BindingFlags.Static)
+            .Select(m => m.GetCustomAttribute<LoggerMessageAttribute>())
+            .OfType<LoggerMessageAttribute>()
+            .ToDictionary(a => a.EventName!, a => a.EventId, StringComparer.Ordinal);
+        var instruments = typeof(TokenMetrics).GetFields(BindingFlags.NonPublic | BindingFlags.Static)
+            .Select(f => f.GetValue(null))
+            .OfType<Instrument>()
+            .ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(events, Is.EquivalentTo(Infra.TelemetryContractTests.AuditEvents));
+            Assert.That(instruments.Select(i => i.Name), Is.EquivalentTo(Infra.TelemetryContractTests.Instruments));
+            Assert.That(instruments.Select(i => i.Meter.Name), Has.All.EqualTo("TokenFunction"));
+        });
+    }
+
     [Test]
     public void SubjectHash_IsTheFirst16CharactersOfTheBase64UrlSha256_AsOperationsMdComputesIt()
     {
