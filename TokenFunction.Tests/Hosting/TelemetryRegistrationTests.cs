@@ -65,7 +65,7 @@ public sealed class TelemetryRegistrationTests
     }
 
     [Test]
-    public void WithAConnectionString_AzureMonitorSendsAsTheAppsIdentity()
+    public void WithAConnectionString_AzureMonitorSendsAsTheAppsIdentity_AndKeepsEveryLog()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -83,6 +83,7 @@ public sealed class TelemetryRegistrationTests
             Assert.That(exporting, Is.True);
             Assert.That(options.ConnectionString, Is.EqualTo(configuration[TelemetryServiceCollectionExtensions.ApplicationInsightsSetting]));
             Assert.That(options.Credential, Is.SameAs(provider.GetRequiredService<Azure.Core.TokenCredential>()), "the managed identity storage and Key Vault use");
+            Assert.That(options.EnableTraceBasedLogsSampler, Is.False, "trace sampling never drops an audit event");
         });
     }
 }

@@ -77,9 +77,15 @@ public static class TelemetryServiceCollectionExtensions
         if (azureMonitor)
         {
             // The exporter reads the connection string from the configuration itself; it sends as the app's identity
-            // (Identity__ManagedIdentityClientId), the credential storage and Key Vault use.
+            // (Identity__ManagedIdentityClientId), the credential storage and Key Vault use. Its trace sampling (rate
+            // limited by default; OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG change it) must not reach the logs:
+            // the audit events are a trail, kept whole whether or not their request's trace was sampled.
             telemetry.UseAzureMonitorExporter();
-            services.AddOptions<AzureMonitorExporterOptions>().Configure<TokenCredential>((options, credential) => options.Credential = credential);
+            services.AddOptions<AzureMonitorExporterOptions>().Configure<TokenCredential>((options, credential) =>
+            {
+                options.Credential = credential;
+                options.EnableTraceBasedLogsSampler = false;
+            });
         }
 
         return true;
