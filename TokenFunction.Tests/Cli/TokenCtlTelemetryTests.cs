@@ -45,7 +45,7 @@ public sealed class TokenCtlTelemetryTests
         ProcessRunner.RunAsync("dotnet", [TokenCtl, .. arguments], new Dictionary<string, string?>
         {
             [SettingNames.TablesConnectionString] = TestEnvironment.Azurite.ConnectionString,
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.BaseAddress.ToString().TrimEnd('/'),
+            [TokenFunction.Settings.SettingNames.OtlpEndpoint] = receiver.BaseAddress.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         }, TimeSpan.FromMinutes(1));
 }

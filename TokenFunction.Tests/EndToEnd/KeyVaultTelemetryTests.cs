@@ -12,7 +12,7 @@ public sealed class KeyVaultTelemetryTests
         string clientId;
         await using (var service = await KeyVaultService.StartAsync(new Dictionary<string, string?>
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.BaseAddress.ToString().TrimEnd('/'),
+            [TokenFunction.Settings.SettingNames.OtlpEndpoint] = receiver.BaseAddress.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         }))
         {

@@ -30,7 +30,7 @@ public sealed class TelemetryExportTests
         _receiver = await OtlpReceiver.StartAsync();
         var host = await ServiceHost.StartAsync(new Dictionary<string, string?>
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _receiver.BaseAddress.ToString().TrimEnd('/'),
+            [TokenFunction.Settings.SettingNames.OtlpEndpoint] = _receiver.BaseAddress.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         });
         try

@@ -4,6 +4,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using TokenFunction.Hosting;
+using TokenFunction.Settings;
 using TokenFunction.Tests.Infrastructure;
 
 namespace TokenFunction.Tests.Hosting;
@@ -17,8 +18,8 @@ public sealed class TelemetryRegistrationTests
         // Empty values override whatever the developer's shell exports.
         await using var host = await ServiceHost.StartAsync(new Dictionary<string, string?>
         {
-            [TelemetryServiceCollectionExtensions.OtlpEndpointSetting] = string.Empty,
-            [TelemetryServiceCollectionExtensions.ApplicationInsightsSetting] = string.Empty,
+            [SettingNames.OtlpEndpoint] = string.Empty,
+            [SettingNames.ApplicationInsightsConnectionString] = string.Empty,
         });
 
         Assert.Multiple(() =>
@@ -49,7 +50,7 @@ public sealed class TelemetryRegistrationTests
         var services = new ServiceCollection().AddLogging();
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [TelemetryServiceCollectionExtensions.OtlpEndpointSetting] = "http://127.0.0.1:4317",
+            [SettingNames.OtlpEndpoint] = "http://127.0.0.1:4317",
         }).Build();
 
         var exporting = services.AddSingleton<IConfiguration>(configuration).AddTokenServiceTelemetry(configuration);
@@ -69,8 +70,8 @@ public sealed class TelemetryRegistrationTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [TelemetryServiceCollectionExtensions.ApplicationInsightsSetting] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.invalid/",
-            [TokenFunction.Settings.SettingNames.ConfigurationKey(TokenFunction.Settings.SettingNames.IdentityManagedIdentityClientId)] = "11111111-1111-1111-1111-111111111111",
+            [SettingNames.ApplicationInsightsConnectionString] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.invalid/",
+            [SettingNames.ConfigurationKey(SettingNames.IdentityManagedIdentityClientId)] = "11111111-1111-1111-1111-111111111111",
         }).Build();
         var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddTokenStorage(configuration);
 
@@ -81,7 +82,7 @@ public sealed class TelemetryRegistrationTests
         Assert.Multiple(() =>
         {
             Assert.That(exporting, Is.True);
-            Assert.That(options.ConnectionString, Is.EqualTo(configuration[TelemetryServiceCollectionExtensions.ApplicationInsightsSetting]));
+            Assert.That(options.ConnectionString, Is.EqualTo(configuration[SettingNames.ApplicationInsightsConnectionString]));
             Assert.That(options.Credential, Is.SameAs(provider.GetRequiredService<Azure.Core.TokenCredential>()), "the managed identity storage and Key Vault use");
             Assert.That(options.EnableTraceBasedLogsSampler, Is.False, "trace sampling never drops an audit event");
         });

@@ -7,6 +7,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using TokenFunction.Settings;
 using TokenFunction.Telemetry;
 
 namespace TokenFunction.Hosting;
@@ -20,10 +21,6 @@ namespace TokenFunction.Hosting;
 /// </summary>
 public static class TelemetryServiceCollectionExtensions
 {
-    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
-    public const string ServiceNameSetting = "OTEL_SERVICE_NAME";
-    public const string ApplicationInsightsSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
-
     /// <summary>Azure.Core's switch for its ActivitySource-based spans (Table Storage, Key Vault); without it no exporter sees them.</summary>
     public const string AzureActivitySourceSwitch = "Azure.Experimental.EnableActivitySource";
 
@@ -49,8 +46,8 @@ public static class TelemetryServiceCollectionExtensions
     public static bool AddTokenServiceTelemetry(this IServiceCollection services, IConfiguration configuration, Action<OpenTelemetryBuilder>? host = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var otlp = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointSetting]);
-        var azureMonitor = !string.IsNullOrWhiteSpace(configuration[ApplicationInsightsSetting]);
+        var otlp = !string.IsNullOrWhiteSpace(configuration[SettingNames.OtlpEndpoint]);
+        var azureMonitor = !string.IsNullOrWhiteSpace(configuration[SettingNames.ApplicationInsightsConnectionString]);
         if (!otlp && !azureMonitor)
         {
             return false;
@@ -59,7 +56,7 @@ public static class TelemetryServiceCollectionExtensions
         // Read once by Azure.Core, at its first span: set before any client is built.
         AppContext.SetSwitch(AzureActivitySourceSwitch, true);
 
-        var serviceName = configuration[ServiceNameSetting] is { Length: > 0 } name ? name : TelemetryNames.DefaultServiceName;
+        var serviceName = configuration[SettingNames.OtelServiceName] is { Length: > 0 } name ? name : TelemetryNames.DefaultServiceName;
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
             .WithTracing(tracing => tracing
