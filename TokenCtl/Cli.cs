@@ -3,12 +3,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using TokenFunction.Clients;
 using TokenFunction.Grants;
 using TokenFunction.Hosting;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenCtl;
 
@@ -36,9 +39,9 @@ public static class Cli
             {
                 ["serve", .. var rest] => await ServeAsync(new Arguments(rest, new HashSet<string>()), cancellationToken).ConfigureAwait(false),
                 ["client", "add", .. var rest] => await WithStorageAsync(
-                    services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<IClientRegistry>(), services.GetRequiredService<IOptions<ClientJwksOptions>>().Value, output, cancellationToken)).ConfigureAwait(false),
+                    services => ClientCommands.AddAsync(new Arguments(rest, ClientCommands.Flags), services.GetRequiredService<IClientRegistry>(), services.GetRequiredService<IOptions<ClientJwksOptions>>().Value, services.GetRequiredService<AuditLog>(), output, cancellationToken)).ConfigureAwait(false),
                 ["client", "remove", .. var rest] => await WithStorageAsync(
-                    services => ClientCommands.RemoveAsync(new Arguments(rest, new HashSet<string>()), services.GetRequiredService<IClientRegistry>(), services.GetRequiredService<GrantMaintenance>(), output, cancellationToken)).ConfigureAwait(false),
+                    services => ClientCommands.RemoveAsync(new Arguments(rest, new HashSet<string>()), services.GetRequiredService<IClientRegistry>(), services.GetRequiredService<GrantMaintenance>(), services.GetRequiredService<AuditLog>(), output, cancellationToken)).ConfigureAwait(false),
                 ["code", "issue", .. var rest] => await WithStorageAsync(
                     services => CodeCommands.IssueAsync(new Arguments(rest, CodeCommands.Flags), services.GetRequiredService<IClientLookup>(), services.GetRequiredService<IAuthorizationCodeIssuer>(), output, cancellationToken)).ConfigureAwait(false),
                 ["grant", "revoke", .. var rest] => await WithStorageAsync(
@@ -76,12 +79,17 @@ public static class Cli
     private static async Task<int> WithStorageAsync(Func<IServiceProvider, Task<int>> command)
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-        await using var services = new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging()
             .AddTokenStorage(configuration)
-            .AddClientJwksOptions(configuration)
-            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+            .AddClientJwksOptions(configuration);
+        // The operator's actions (client registered or removed, grants revoked) are audit events: exported as the
+        // app's are, when an exporter is configured; disposing the provider flushes them.
+        collection.AddTokenServiceTelemetry(configuration);
+        await using var services = collection.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         _ = services.GetRequiredService<IOptions<TablesOptions>>().Value;
+        _ = services.GetService<TracerProvider>();
+        _ = services.GetService<MeterProvider>();
         return await command(services).ConfigureAwait(false);
     }
 

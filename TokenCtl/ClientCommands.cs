@@ -2,6 +2,7 @@ using TokenFunction.Clients;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenCtl;
 
@@ -11,7 +12,7 @@ public static class ClientCommands
     public static IReadOnlySet<string> Flags { get; } = new HashSet<string>(StringComparer.Ordinal) { "--public", "--generate-secret", "--allow-plain-pkce", "--replace", "--no-refresh-token", "--require-dpop" };
 
     /// <param name="jwksOptions">The <c>ClientJwks__*</c> settings: <see cref="ClientJwksOptions.AllowLoopback"/> decides whether a loopback jwks_uri may be registered.</param>
-    public static async Task<int> AddAsync(Arguments args, IClientRegistry clients, ClientJwksOptions jwksOptions, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> AddAsync(Arguments args, IClientRegistry clients, ClientJwksOptions jwksOptions, AuditLog audit, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jwksOptions);
         var id = args.Required("--id");
@@ -85,6 +86,8 @@ public static class ClientCommands
             throw new UsageException($"client '{id}' already exists; add --replace to overwrite it");
         }
 
+        audit.ClientRegistered(id, replace);
+
         if (generate)
         {
             // Printed once, here; only its hash is stored.
@@ -98,7 +101,7 @@ public static class ClientCommands
     /// Removes a client and revokes its grants, so its refresh tokens stop at once (they would anyway: the client can
     /// no longer authenticate) and the purge deletes the grants within the hour instead of at their expiry.
     /// </summary>
-    public static async Task<int> RemoveAsync(Arguments args, IClientRegistry clients, GrantMaintenance maintenance, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RemoveAsync(Arguments args, IClientRegistry clients, GrantMaintenance maintenance, AuditLog audit, TextWriter output, CancellationToken cancellationToken)
     {
         var id = args.Required("--id");
         args.EnsureAllUsed();
@@ -114,6 +117,8 @@ public static class ClientCommands
         {
             throw new UsageException($"no client '{id}'");
         }
+
+        audit.ClientRemoved(id, report.Revoked);
 
         await output.WriteLineAsync($"removed client '{id}'; revoked {report.Revoked} grant(s); skipped {report.Skipped} unreadable grant row(s)").ConfigureAwait(false);
         return 0;

@@ -17,6 +17,14 @@ public sealed class TestEnvironment
     /// <summary>Whether anything in this run needed Azurite.</summary>
     public static bool AzuriteStarted => s_azurite.IsValueCreated;
 
+    /// <summary>
+    /// Azure.Core reads its ActivitySource switch once per process, at its first call: the service sets it when it
+    /// exports, but a test run starts many hosts, and the first of them exports nothing. Set here, before any test, it
+    /// lets the telemetry tests see Table Storage spans whatever ran before them.
+    /// </summary>
+    [OneTimeSetUp]
+    public void EnableAzureSdkSpans() => AppContext.SetSwitch(TokenFunction.Hosting.TelemetryServiceCollectionExtensions.AzureActivitySourceSwitch, true);
+
     [OneTimeTearDown]
     public async Task StopAsync()
     {

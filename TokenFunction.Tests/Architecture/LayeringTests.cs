@@ -15,22 +15,25 @@ public sealed class LayeringTests
     {
         ["Settings"] = [],
         ["Protocol"] = [],
-        ["Signing"] = ["Settings", "Protocol"],
-        ["Signing.KeyVault"] = ["Signing", "Settings", "Protocol"],
+        // The names, meter, source and audit events operators query by: below everything that records, above nothing
+        // but Protocol (the subject hash); core, so it stays free of any host or SDK.
+        ["Telemetry"] = ["Protocol"],
+        ["Signing"] = ["Telemetry", "Settings", "Protocol"],
+        ["Signing.KeyVault"] = ["Signing", "Telemetry", "Settings", "Protocol"],
         ["Clients"] = ["Clients.Assertions", "Settings", "Protocol"],
         ["Clients.Assertions"] = ["Clients", "Settings", "Protocol"],
-        ["Grants"] = ["Clients", "Signing", "Settings", "Protocol"],
-        ["Storage"] = ["Grants", "Clients", "Clients.Assertions", "Settings", "Protocol"],
+        ["Grants"] = ["Clients", "Signing", "Telemetry", "Settings", "Protocol"],
+        ["Storage"] = ["Grants", "Clients", "Clients.Assertions", "Telemetry", "Settings", "Protocol"],
         ["Storage.Memory"] = ["Storage", "Grants", "Clients", "Clients.Assertions", "Protocol"],
-        ["Endpoints"] = ["Grants", "Clients", "Signing", "Storage", "Settings", "Protocol"],
+        ["Endpoints"] = ["Grants", "Clients", "Signing", "Storage", "Telemetry", "Settings", "Protocol"],
         ["Functions"] = ["Endpoints", "Storage", "Protocol"],
-        ["Hosting"] = ["Functions", "Endpoints", "Storage", "Grants", "Clients", "Clients.Assertions", "Signing", "Signing.KeyVault", "Settings", "Protocol"],
+        ["Hosting"] = ["Functions", "Endpoints", "Storage", "Grants", "Clients", "Clients.Assertions", "Signing", "Signing.KeyVault", "Telemetry", "Settings", "Protocol"],
     };
 
     /// <summary>Outside namespaces the core must not touch: the HTTP host, the Functions host, the Azure SDK.</summary>
     public static readonly string[] HostNamespaces = ["Microsoft.AspNetCore", "Microsoft.Azure.Functions", "Azure"];
 
-    private static readonly string[] s_core = ["Settings", "Protocol", "Clients", "Clients.Assertions", "Grants"];
+    private static readonly string[] s_core = ["Settings", "Protocol", "Telemetry", "Clients", "Clients.Assertions", "Grants"];
 
     [Test]
     public void EveryNamespace_UsesOnlyTheLayersTheRuleAllowsIt()

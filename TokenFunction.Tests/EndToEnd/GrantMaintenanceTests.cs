@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Azure.Data.Tables;
 using Duende.IdentityModel.Client;
@@ -43,6 +44,43 @@ public sealed class GrantMaintenanceTests : EndToEndTest
         });
         var stillWorks = await RefreshAsync(longLived, liveRotated.RefreshToken!);
         Assert.That(stillWorks.IsError, Is.False, stillWorks.Raw);
+    }
+
+    [Test]
+    public async Task Purge_CountsItsRunAndTheRowsItDeleted_ForThePurgeNotRunningAlert()
+    {
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 600, refreshAbsoluteSeconds: 900);
+        await RedeemAsync(client);
+        Clock.Advance(TimeSpan.FromHours(2));
+        var measured = new List<(string Name, long Value, string? Outcome)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "TokenFunction" && instrument.Name.StartsWith("oauth.purge.", StringComparison.Ordinal))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var outcome = tags.ToArray().FirstOrDefault(t => t.Key == "outcome").Value as string;
+            lock (measured)
+            {
+                measured.Add((instrument.Name, value, outcome));
+            }
+        });
+        listener.Start();
+
+        var report = await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
+
+        lock (measured)
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(measured.Where(m => m.Name == "oauth.purge.runs").Select(m => (m.Value, m.Outcome)), Is.EqualTo(new[] { (1L, (string?)"ok") }));
+                Assert.That(measured.Where(m => m.Name == "oauth.purge.rows.deleted").Sum(m => m.Value), Is.EqualTo(report.RowsDeleted + report.AssertionIdsDeleted).And.GreaterThan(0));
+            });
+        }
     }
 
     [Test]

@@ -9,7 +9,7 @@ namespace TokenFunction.Tests.Infra;
 public class TelemetryContractTests
 {
     // The telemetry contract of issue 12: audit event ids and names, and the meter's instruments.
-    private static readonly Dictionary<string, int> AuditEvents = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, int> AuditEvents = new(StringComparer.Ordinal)
     {
         ["TokenIssued"] = 5001,
         ["CodeReplayDetected"] = 5002,
@@ -20,7 +20,7 @@ public class TelemetryContractTests
         ["SigningKeyRotated"] = 5007,
     };
 
-    private static readonly string[] Instruments =
+    internal static readonly string[] Instruments =
     [
         "oauth.tokens.issued", "oauth.requests.rejected", "oauth.grants.revoked", "oauth.request.duration",
         "oauth.storage.duration", "oauth.signing.duration", "oauth.purge.rows.deleted", "oauth.purge.rows.skipped", "oauth.purge.runs",

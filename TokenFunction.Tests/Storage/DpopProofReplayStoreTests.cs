@@ -2,6 +2,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using TokenFunction.Storage;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Tests.Storage;
 
@@ -42,7 +43,7 @@ public sealed class DpopProofReplayStoreTests
         await store.TryUseAsync(key, "live", clock.GetUtcNow().AddHours(1), CancellationToken.None);
         clock.Advance(TimeSpan.FromMinutes(1));
         var maintenance = new GrantMaintenance(tables, new AuthorizationCodeStore(tables, clock, NullLogger<AuthorizationCodeStore>.Instance),
-            new ClientAssertionReplayStore(tables, clock), store, clock, NullLogger<GrantMaintenance>.Instance);
+            new ClientAssertionReplayStore(tables, clock), store, clock, new AuditLog(NullLoggerFactory.Instance), NullLogger<GrantMaintenance>.Instance);
 
         var report = await maintenance.PurgeAsync(batchSize: 1000, maxBatches: 1, CancellationToken.None);
 

@@ -7,6 +7,7 @@ using TokenFunction.Grants;
 using TokenFunction.Protocol;
 using TokenFunction.Storage;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Endpoints;
 
@@ -21,8 +22,10 @@ public sealed partial class FormRequest(FailedAuthenticationThrottle throttle, I
     /// <summary>The description of a grant whose stored row cannot be read (the log says what is wrong with it).</summary>
     public const string UnusableGrant = "The grant's stored record is damaged and cannot be used.";
 
+    /// <param name="endpoint">The endpoint's name in telemetry (<see cref="TelemetryNames.Value.TokenEndpoint"/>, ...).</param>
     public async Task<OAuthResult> HandleAsync(
         HttpRequest request,
+        string endpoint,
         ILogger logger,
         Func<FormParameters, RequestRecord, CancellationToken, Task<OAuthResult>> handle,
         CancellationToken cancellationToken)
@@ -31,10 +34,24 @@ public sealed partial class FormRequest(FailedAuthenticationThrottle throttle, I
         var record = new RequestRecord();
         var source = SourceAddress.Of(request);
         var (result, level, detail, exception) = await RunAsync(request, record, source, logger, handle, cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
         LogRequest(logger, level, exception, request.Path, record.GrantType ?? "-", record.ClientId ?? "-",
             result.StatusCode < 400 ? record.Outcome : OutcomeOf(result, record), result.StatusCode,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds, source, detail ?? string.Empty);
+            elapsed.TotalMilliseconds, source, detail ?? string.Empty);
+        Measure(endpoint, record, result, elapsed);
         return result;
+    }
+
+    /// <summary>The request's metrics and its server span's OAuth attributes; every value from a bounded set.</summary>
+    private static void Measure(string endpoint, RequestRecord record, OAuthResult result, TimeSpan elapsed)
+    {
+        var error = result.StatusCode >= 400 ? result.ErrorCode ?? OAuthErrorCodes.ServerError : null;
+        TokenActivity.TagRequest(record.TelemetryGrantType, record.ClientId, error);
+        TokenMetrics.RequestAnswered(endpoint, record.TelemetryGrantType, result.StatusCode, elapsed);
+        if (error is not null)
+        {
+            TokenMetrics.RequestRejected(error, record.TelemetryGrantType);
+        }
     }
 
     private async Task<(OAuthResult Result, LogLevel Level, string? Detail, Exception? Exception)> RunAsync(

@@ -1,3 +1,5 @@
+using TokenFunction.Telemetry;
+
 namespace TokenFunction.Endpoints;
 
 /// <summary>
@@ -8,6 +10,12 @@ public sealed class RequestRecord
 {
     /// <summary>The <c>grant_type</c> (token endpoint); null elsewhere or before it was read.</summary>
     public string? GrantType { get; set; }
+
+    /// <summary>
+    /// The grant type for metrics and spans: one the service serves, <see cref="TelemetryNames.Value.Other"/> for any
+    /// other value (the client's, unbounded), <see cref="TelemetryNames.Value.None"/> when there is none.
+    /// </summary>
+    public string TelemetryGrantType { get; set; } = TelemetryNames.Value.None;
 
     /// <summary>The client id the request presented (authenticated or not: the outcome tells).</summary>
     public string? ClientId { get; set; }

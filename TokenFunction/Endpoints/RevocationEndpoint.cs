@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using TokenFunction.Clients;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Endpoints;
 
@@ -19,7 +20,7 @@ public sealed class RevocationEndpoint(
     ILogger<RevocationEndpoint> logger)
 {
     public Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        form.HandleAsync(request, logger, async (parameters, record, requestAborted) =>
+        form.HandleAsync(request, TelemetryNames.Value.RevocationEndpoint, logger, async (parameters, record, requestAborted) =>
         {
             var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
             record.ClientId = credentials.ClientId;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using TokenFunction.Clients;
 using TokenFunction.Grants;
 using TokenFunction.Protocol;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Endpoints;
 
@@ -20,10 +21,11 @@ public sealed class TokenEndpoint(
     public const string IssuedOutcome = "issued";
 
     public Task<OAuthResult> HandleAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        form.HandleAsync(request, logger, async (parameters, record, requestAborted) =>
+        form.HandleAsync(request, TelemetryNames.Value.TokenEndpoint, logger, async (parameters, record, requestAborted) =>
         {
             var grantType = parameters.Required(OAuthParameterNames.GrantType);
             record.GrantType = grantType;
+            record.TelemetryGrantType = grants.Find(grantType)?.GrantType ?? TelemetryNames.Value.Other;
             var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
             record.ClientId = credentials.ClientId;
             var client = await authenticator.AuthenticateAsync(credentials, requestAborted).ConfigureAwait(false);
@@ -45,6 +47,7 @@ public sealed class TokenEndpoint(
             var thumbprint = await dpop.CheckAsync(request, client, requestAborted).ConfigureAwait(false);
             var response = await handler.HandleAsync(new GrantRequest(declared, client) { DpopThumbprint = thumbprint }, requestAborted).ConfigureAwait(false);
             record.Outcome = IssuedOutcome;
+            TokenMetrics.TokenIssued(handler.GrantType, client.ClientId);
             return OAuthResult.Token(response, dpop.NextNonce());
         }, cancellationToken);
 }

@@ -4,6 +4,7 @@ using TokenFunction.Clients;
 using TokenFunction.Protocol;
 using TokenFunction.Signing;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Grants;
 
@@ -23,6 +24,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
     RefreshTokenPolicy refreshPolicy,
     IOptions<TokenOptions> options,
     TimeProvider time,
+    AuditLog audit,
     ILogger<AuthorizationCodeGrantHandler> logger) : IGrantHandler
 {
     public string GrantType => GrantTypeNames.AuthorizationCode;
@@ -127,6 +129,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
             return await AnswerRedeemedAsync(redemption.Current, presented, cancellationToken).ConfigureAwait(false);
         }
 
+        audit.UserTokenIssued(client.ClientId, GrantType, GrantKeys.ForLog(grant.GrantId), grant.Subject);
         return TokenResponses.Issued(token, refreshToken);
     }
 
@@ -145,11 +148,15 @@ public sealed partial class AuthorizationCodeGrantHandler(
         if (IsRetryOfThisClient(current, presented) && await ReissueAsync(current, presented, cancellationToken).ConfigureAwait(false) is { } response)
         {
             LogRetryAnswered(logger, presented.Client.ClientId, GrantKeys.ForLog(current.GrantId));
+            audit.UserTokenIssued(presented.Client.ClientId, GrantType, GrantKeys.ForLog(current.GrantId), current.Subject);
             return response;
         }
 
-        LogReplay(logger, presented.Client.ClientId, GrantKeys.ForLog(current.GrantId));
+        var grant = GrantKeys.ForLog(current.GrantId);
+        LogReplay(logger, presented.Client.ClientId, grant);
+        audit.CodeReplayDetected(presented.Client.ClientId, grant, current.Subject);
         await revocations.RevokeAsync(current, cancellationToken).ConfigureAwait(false);
+        audit.GrantRevoked(current.ClientId, grant, current.Subject, RevocationReason.CodeReplay, presented.Client.ClientId);
         throw AlreadyRedeemed();
     }
 

@@ -1,5 +1,6 @@
 using TokenFunction.Protocol;
 using TokenFunction.Signing;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Grants;
 
@@ -9,7 +10,7 @@ namespace TokenFunction.Grants;
 /// without one the token carries all of the client's registered scopes (section 3.3 lets the server apply a default,
 /// and the registration is the only policy there is). No refresh token (section 4.4.3): the client can always ask again.
 /// </summary>
-public sealed class ClientCredentialsGrantHandler(AccessTokenFactory tokens) : IGrantHandler
+public sealed class ClientCredentialsGrantHandler(AccessTokenFactory tokens, AuditLog audit) : IGrantHandler
 {
     public string GrantType => GrantTypeNames.ClientCredentials;
 
@@ -30,6 +31,7 @@ public sealed class ClientCredentialsGrantHandler(AccessTokenFactory tokens) : I
         var scope = GrantedScope(client.AllowedScopes, request.Parameters[OAuthParameterNames.Scope]);
         var resources = ResourceIndicators.Granted(request.Parameters, client.AllowedResources);
         var token = await tokens.CreateAsync(new AccessTokenDescriptor(client.ClientId, client.ClientId, scope, resources, request.DpopThumbprint), cancellationToken).ConfigureAwait(false);
+        audit.ClientTokenIssued(client.ClientId, GrantType);
         return TokenResponses.Issued(token, refreshToken: null);
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TokenFunction.Protocol;
 using TokenFunction.Signing;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Grants;
 
@@ -16,6 +17,7 @@ public sealed partial class RefreshTokenGrantHandler(
     AccessTokenFactory tokens,
     RefreshTokenPolicy policy,
     TimeProvider time,
+    AuditLog audit,
     ILogger<RefreshTokenGrantHandler> logger) : IGrantHandler
 {
     public string GrantType => GrantTypeNames.RefreshToken;
@@ -80,7 +82,7 @@ public sealed partial class RefreshTokenGrantHandler(
         var result = await refreshTokens.RotateAsync(grant, row, successor, sealedSuccessor, cancellationToken).ConfigureAwait(false);
         return result.Outcome switch
         {
-            RotateOutcome.Rotated => TokenResponses.Issued(accessToken, successorToken),
+            RotateOutcome.Rotated => Issued(grant, client.ClientId, TokenResponses.Issued(accessToken, successorToken)),
             RotateOutcome.RetiredByAnother => await AnswerRetiredAsync(result.Grant!, result.Current!, presented, request, cancellationToken).ConfigureAwait(false),
             RotateOutcome.Revoked => throw Revoked(),
             _ => throw Unknown(),
@@ -111,13 +113,22 @@ public sealed partial class RefreshTokenGrantHandler(
                 var descriptor = Descriptor(grant, request);
                 LogGraceRetry(logger, request.Client.ClientId, GrantKeys.ForLog(grant.GrantId));
                 var accessToken = await tokens.CreateAsync(descriptor, cancellationToken).ConfigureAwait(false);
-                return TokenResponses.Issued(accessToken, successorToken);
+                return Issued(grant, request.Client.ClientId, TokenResponses.Issued(accessToken, successorToken));
             }
         }
 
-        LogReuse(logger, request.Client.ClientId, GrantKeys.ForLog(grant.GrantId));
+        var shortId = GrantKeys.ForLog(grant.GrantId);
+        LogReuse(logger, request.Client.ClientId, shortId);
+        audit.RefreshReuseDetected(request.Client.ClientId, shortId, grant.Subject);
         await revocations.RevokeAsync(grant, cancellationToken).ConfigureAwait(false);
+        audit.GrantRevoked(grant.ClientId, shortId, grant.Subject, RevocationReason.RefreshReuse, request.Client.ClientId);
         throw OAuthProtocolException.InvalidGrant("The refresh token was already used; the grant it belongs to is revoked.");
+    }
+
+    private AccessTokenResponse Issued(AuthorizationGrant grant, string clientId, AccessTokenResponse response)
+    {
+        audit.UserTokenIssued(clientId, GrantType, GrantKeys.ForLog(grant.GrantId), grant.Subject);
+        return response;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using TokenFunction.Clients;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Grants;
 
@@ -19,7 +20,7 @@ public enum RevocationOutcome
 /// conditional write, so a rotation racing it cannot issue a token after it). Access tokens are self-contained JWTs that
 /// resource servers validate without calling back: there is nothing stored to revoke, and they end at their short expiry.
 /// </summary>
-public sealed partial class RefreshTokenRevocation(IRefreshRotationStore refreshTokens, IGrantRevocationStore grants, ILogger<RefreshTokenRevocation> logger)
+public sealed partial class RefreshTokenRevocation(IRefreshRotationStore refreshTokens, IGrantRevocationStore grants, AuditLog audit, ILogger<RefreshTokenRevocation> logger)
 {
     /// <summary>The <c>token_type_hint</c> is not needed: a refresh token is recognised by its format, anything else has nothing stored.</summary>
     public async Task<RevocationOutcome> RevokeAsync(OAuthClient client, string token, CancellationToken cancellationToken)
@@ -55,6 +56,7 @@ public sealed partial class RefreshTokenRevocation(IRefreshRotationStore refresh
 
         await grants.RevokeAsync(grant, cancellationToken).ConfigureAwait(false);
         LogGrantRevoked(logger, client.ClientId, GrantKeys.ForLog(grant.GrantId));
+        audit.GrantRevoked(grant.ClientId, GrantKeys.ForLog(grant.GrantId), grant.Subject, RevocationReason.RevocationEndpoint, client.ClientId);
         return RevocationOutcome.Revoked;
     }
 

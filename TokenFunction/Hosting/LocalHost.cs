@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 using TokenFunction.Functions;
 using TokenFunction.Settings;
 
@@ -26,6 +27,8 @@ public static class LocalHost
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
         builder.Services.AddTokenService(builder.Configuration);
+        // The server span of each request is ASP.NET Core's here (the Functions worker's in Azure).
+        builder.Services.AddTokenServiceTelemetry(builder.Configuration, telemetry => telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation()));
         builder.Services.AddSingleton<TokenHttpFunction>();
         builder.Services.AddSingleton<RevocationHttpFunction>();
         builder.Services.AddSingleton<JwksHttpFunction>();

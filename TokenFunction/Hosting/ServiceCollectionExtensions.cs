@@ -13,6 +13,7 @@ using TokenFunction.Grants;
 using TokenFunction.Signing;
 using TokenFunction.Storage;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Hosting;
 
@@ -26,6 +27,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddTokenStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AuditLog>();
         services.AddOptions<TablesOptions>().Bind(configuration.GetSection(TablesOptions.SectionName)).ValidateOnStart();
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TablesOptions>, TablesOptionsValidator>());
@@ -38,6 +40,8 @@ public static class ServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<TablesOptions>>().Value;
             var clientOptions = new TableClientOptions();
+            // Per call, so a call's time includes its retries.
+            clientOptions.AddPolicy(new StorageDurationPolicy(), HttpPipelinePosition.PerCall);
             clientOptions.Retry.NetworkTimeout = s_tableNetworkTimeout;
             // Bounded by the request's StorageBudget inside token and revocation requests; tokenctl and the purge run unbounded.
             clientOptions.RetryPolicy = new StorageBudgetRetryPolicy(

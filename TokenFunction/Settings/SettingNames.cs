@@ -8,6 +8,14 @@ public static class SettingNames
 {
     public const string Separator = "__";
 
+    /// <summary>OpenTelemetry's standard variables (not options: the SDK reads them, with the rest of OTEL_*).</summary>
+    public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public const string OtelServiceName = "OTEL_SERVICE_NAME";
+
+    /// <summary>Where the Azure Monitor exporter sends (not a secret: Entra authentication, no instrumentation key in use).</summary>
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
     public static readonly string TokenIssuer = Of(TokenOptions.SectionName, nameof(TokenOptions.Issuer));
     public static readonly string TokenAudience = Of(TokenOptions.SectionName, nameof(TokenOptions.Audience));
     public static readonly string TokenAuthorizationEndpoint = Of(TokenOptions.SectionName, nameof(TokenOptions.AuthorizationEndpoint));

@@ -1,19 +1,29 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Signing;
 
 /// <summary>
 /// Builds RFC 9068 access tokens: a compact JWS with <c>typ: at+jwt</c> and the claims iss, sub, aud, client_id,
 /// scope, iat, exp and jti, and <c>cnf</c> with the <c>jkt</c> of a DPoP-bound token (RFC 9449 section 6.1). No <c>nbf</c>: a resource server whose clock runs behind would refuse fresh tokens.
+/// Every signature passes here, so here it is timed (<c>oauth.signing.duration</c>) and here a new <c>kid</c> is
+/// noticed (the SigningKeyRotated audit event), whichever provider holds the key.
 /// </summary>
-public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenOptions> options, TimeProvider time)
+public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenOptions> options, TimeProvider time, AuditLog audit)
 {
+    private readonly Lock _keyIds = new();
+
+    /// <summary>The kid signing now, and the one before it; null before the first token.</summary>
+    private string? _currentKeyId;
+    private string? _previousKeyId;
+
     public const string TokenType = "at+jwt";
 
     // The default encoder escapes '+' (at+jwt) as \u002B: valid JSON, but needlessly unlike every other issuer.
@@ -72,11 +82,54 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
         });
 
         var signingInput = $"{Base64Url.EncodeToString(header)}.{Base64Url.EncodeToString(payload)}";
-        var signature = await key.SignAsync(System.Text.Encoding.ASCII.GetBytes(signingInput), cancellationToken).ConfigureAwait(false);
+        var signature = await SignAsync(key, System.Text.Encoding.ASCII.GetBytes(signingInput), cancellationToken).ConfigureAwait(false);
         return new AccessToken($"{signingInput}.{Base64Url.EncodeToString(signature)}", tokenId, settings.AccessTokenLifetimeSeconds, descriptor.Scope)
         {
             DpopThumbprint = descriptor.DpopThumbprint,
         };
+    }
+
+    private async Task<byte[]> SignAsync(ISigningKey key, byte[] signingInput, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var failed = true;
+        byte[] signature;
+        try
+        {
+            signature = await key.SignAsync(signingInput, cancellationToken).ConfigureAwait(false);
+            failed = false;
+        }
+        finally
+        {
+            TokenMetrics.Signing(key.Signer, failed, Stopwatch.GetElapsedTime(started));
+        }
+
+        if (IsNewKey(key.KeyId, out var previous))
+        {
+            audit.SigningKeyRotated(key.KeyId, previous);
+        }
+
+        return signature;
+    }
+
+    /// <summary>
+    /// Whether this kid replaces the one signing until now: once per change, whichever concurrent request sees it first.
+    /// A request that took the previous key just before the change and signs just after it is a straggler, not a
+    /// rotation back. The first key an instance signs with is no rotation either.
+    /// </summary>
+    private bool IsNewKey(string keyId, out string previous)
+    {
+        lock (_keyIds)
+        {
+            previous = _currentKeyId ?? string.Empty;
+            if (string.Equals(keyId, _currentKeyId, StringComparison.Ordinal) || string.Equals(keyId, _previousKeyId, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            (_previousKeyId, _currentKeyId) = (_currentKeyId, keyId);
+            return _previousKeyId is not null;
+        }
     }
 
     private static byte[] Json(Action<Utf8JsonWriter> write)

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Signing;
 
@@ -55,6 +56,8 @@ public sealed class LocalSigningKey : ISigningKey, IDisposable
     public string KeyId { get; }
 
     public string Algorithm { get; }
+
+    public string Signer => TelemetryNames.Value.LocalSigner;
 
     public PublicJsonWebKey PublicKey { get; }
 

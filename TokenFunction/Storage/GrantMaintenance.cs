@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using TokenFunction.Grants;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Storage;
 
@@ -35,7 +36,7 @@ public sealed record RevokeReport(int Revoked, int Skipped);
 /// two instances may purge at once and a run may stop anywhere and be repeated.
 /// </summary>
 public sealed partial class GrantMaintenance(
-    TokenTables tables, AuthorizationCodeStore codes, ClientAssertionReplayStore assertionIds, DpopProofReplayStore proofIds, TimeProvider time, ILogger<GrantMaintenance> logger)
+    TokenTables tables, AuthorizationCodeStore codes, ClientAssertionReplayStore assertionIds, DpopProofReplayStore proofIds, TimeProvider time, AuditLog audit, ILogger<GrantMaintenance> logger)
 {
     public const int DefaultBatchSize = 200;
 
@@ -74,9 +75,28 @@ public sealed partial class GrantMaintenance(
 
     /// <summary>
     /// Runs batches until the due backlog is empty or <paramref name="maxBatches"/> ran, then deletes the ids of
-    /// expired client assertions and of expired DPoP proofs (each as many rows as the batches allow).
+    /// expired client assertions and of expired DPoP proofs (each as many rows as the batches allow). Counts the run
+    /// (<c>oauth.purge.runs</c>) and its rows, which the purge-not-running alert watches.
     /// </summary>
     public async Task<PurgeReport> PurgeAsync(int batchSize, int maxBatches, CancellationToken cancellationToken)
+    {
+        using var span = TokenActivity.Source.StartActivity("Purge");
+        try
+        {
+            var report = await PurgeBacklogAsync(batchSize, maxBatches, cancellationToken).ConfigureAwait(false);
+            TokenMetrics.PurgeRan(failed: false, report.RowsDeleted + report.AssertionIdsDeleted + report.DpopProofIdsDeleted, report.UnreadableGrantsDeleted);
+            return report;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // What the purge-not-running alert watches for; the exception goes on to the host, which logs it.
+            TokenMetrics.PurgeRan(failed: true, 0, 0);
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+            throw;
+        }
+    }
+
+    private async Task<PurgeReport> PurgeBacklogAsync(int batchSize, int maxBatches, CancellationToken cancellationToken)
     {
         var total = new PurgeReport(0, 0, 0);
         for (var batch = 0; batch < maxBatches; batch++)
@@ -119,6 +139,7 @@ public sealed partial class GrantMaintenance(
                 {
                     await codes.RevokeAsync(root, cancellationToken).ConfigureAwait(false);
                     revoked++;
+                    audit.GrantRevoked(root.ClientId, GrantKeys.ForLog(root.GrantId), root.Subject, RevocationReason.Operator, TelemetryNames.Value.Operator);
                 }
             }
             catch (MalformedRowException e)

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -9,6 +10,8 @@ using TokenFunction.Protocol;
 using TokenFunction.Settings;
 using TokenFunction.Signing;
 using TokenFunction.Storage.Memory;
+using TokenFunction.Telemetry;
+using TokenFunction.Tests.Infrastructure;
 using TokenFunction.Tests.Unit.Signing;
 
 namespace TokenFunction.Tests.Unit.Grants;
@@ -23,6 +26,7 @@ internal sealed class GrantHarness : IDisposable
     public const int GraceSeconds = 30;
 
     private readonly LocalSigningKey _key = LocalSigningKey.FromPem(LocalSigningKey.GeneratePem("ES256"));
+    private readonly ILoggerFactory _auditLoggers;
 
     public GrantHarness(ISigningKeyProvider? keys = null)
     {
@@ -36,17 +40,22 @@ internal sealed class GrantHarness : IDisposable
             RefreshTokenIdleLifetimeSeconds = 3600,
             RefreshTokenAbsoluteLifetimeSeconds = 86_400,
         });
-        var tokens = new AccessTokenFactory(keys ?? new FixedKeyProvider(_key), options, Clock);
+        _auditLoggers = LoggerFactory.Create(logging => logging.AddProvider(Audit));
+        var audit = new AuditLog(_auditLoggers);
+        var tokens = new AccessTokenFactory(keys ?? new FixedKeyProvider(_key), options, Clock, audit);
         var policy = new RefreshTokenPolicy(options);
-        Code = new AuthorizationCodeGrantHandler(Store, Store, Store, tokens, policy, options, Clock, NullLogger<AuthorizationCodeGrantHandler>.Instance);
-        Refresh = new RefreshTokenGrantHandler(Store, Store, tokens, policy, Clock, NullLogger<RefreshTokenGrantHandler>.Instance);
-        ClientCredentials = new ClientCredentialsGrantHandler(tokens);
-        Revocation = new RefreshTokenRevocation(Store, Store, NullLogger<RefreshTokenRevocation>.Instance);
+        Code = new AuthorizationCodeGrantHandler(Store, Store, Store, tokens, policy, options, Clock, audit, NullLogger<AuthorizationCodeGrantHandler>.Instance);
+        Refresh = new RefreshTokenGrantHandler(Store, Store, tokens, policy, Clock, audit, NullLogger<RefreshTokenGrantHandler>.Instance);
+        ClientCredentials = new ClientCredentialsGrantHandler(tokens, audit);
+        Revocation = new RefreshTokenRevocation(Store, Store, audit, NullLogger<RefreshTokenRevocation>.Instance);
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero));
 
     public InMemoryGrantStore Store { get; }
+
+    /// <summary>The audit events the grants wrote.</summary>
+    public LogCollector Audit { get; } = new();
 
     public AuthorizationCodeGrantHandler Code { get; }
 
@@ -133,5 +142,10 @@ internal sealed class GrantHarness : IDisposable
         return document.RootElement.Clone();
     }
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        _auditLoggers.Dispose();
+        Audit.Dispose();
+        _key.Dispose();
+    }
 }

@@ -7,6 +7,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TokenFunction.Signing;
 using TokenFunction.Settings;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Tests.Unit.Signing;
 
@@ -172,8 +173,8 @@ public class AccessTokenFactoryTests
 
     private static AccessTokenDescriptor Descriptor() => new("user-42", "web-app", "read write");
 
-    private static AccessTokenFactory Factory(ISigningKeyProvider keys, TimeProvider time) =>
-        new(keys, Options.Create(new TokenOptions { Issuer = Issuer, Audience = Audience, AccessTokenLifetimeSeconds = Lifetime }), time);
+    private static AccessTokenFactory Factory(ISigningKeyProvider keys, TimeProvider time, AuditLog? audit = null) =>
+        new(keys, Options.Create(new TokenOptions { Issuer = Issuer, Audience = Audience, AccessTokenLifetimeSeconds = Lifetime }), time, audit ?? AuditLog.None);
 
     private static async Task<TokenValidationResult> Validate(string token, string jwks)
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using Azure;
+using TokenFunction.Telemetry;
 
 namespace TokenFunction.Signing.KeyVault;
 
@@ -29,6 +30,8 @@ internal sealed class KeyVaultSigningKey : ISigningKey
     public string KeyId => Version;
 
     public string Algorithm { get; }
+
+    public string Signer => TelemetryNames.Value.KeyVaultSigner;
 
     public string Name { get; }
 
