@@ -101,6 +101,21 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<AccessTokenFactory>();
 
+        // The token service reads registrations through a cache with bounded staleness; tokenctl (AddTokenStorage alone) does not.
+        services.AddOptions<ClientsOptions>().Bind(configuration.GetSection(ClientsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ClientsOptions>, ClientsOptionsValidator>());
+        var lookup = services.Last(d => d.ServiceType == typeof(IClientLookup));
+        services.Replace(ServiceDescriptor.Singleton<IClientLookup>(provider =>
+        {
+            var store = (IClientLookup)(lookup.ImplementationInstance
+                ?? lookup.ImplementationFactory?.Invoke(provider)
+                ?? ActivatorUtilities.CreateInstance(provider, lookup.ImplementationType!));
+            var seconds = provider.GetRequiredService<IOptions<ClientsOptions>>().Value.CacheSeconds;
+            return seconds == 0
+                ? store
+                : new CachingClientLookup(store, provider.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(seconds));
+        }));
+
         services.TryAddSingleton<ClientKeys>();
         services.TryAddSingleton<ClientAssertionValidator>();
         services.TryAddSingleton<ClientAuthenticator>();

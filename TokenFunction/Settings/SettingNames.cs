@@ -31,6 +31,7 @@ public static class SettingNames
     public static readonly string ThrottlingMaxFailedAuthentications = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.MaxFailedAuthentications));
     public static readonly string ThrottlingWindowSeconds = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.WindowSeconds));
     public static readonly string ClientJwksAllowLoopback = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.AllowLoopback));
+    public static readonly string ClientsCacheSeconds = Of(ClientsOptions.SectionName, nameof(ClientsOptions.CacheSeconds));
     public static readonly string CorsAllowedOrigins = Of(CorsOptions.SectionName, nameof(CorsOptions.AllowedOrigins));
 
     /// <summary>The settings a deployment to Azure must set: without them the app refuses to start there.</summary>
@@ -42,6 +43,7 @@ public static class SettingNames
         [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
          .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName),
          .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName), .. Enumerate<ThrottlingOptions>(ThrottlingOptions.SectionName),
+         .. Enumerate<ClientsOptions>(ClientsOptions.SectionName),
          .. Enumerate<CorsOptions>(CorsOptions.SectionName)];
 
     public static string Of(string section, string property) => section + Separator + property;
