@@ -325,7 +325,8 @@ public sealed class TokenCtlTests
     [Test]
     public async Task ClientRemove_DeletesTheRegistrationAndRevokesItsGrants_AndASecondRemoveFails()
     {
-        await using var host = await ServiceHost.StartAsync();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await ServiceHost.StartAsync(services: s => s.AddSingleton<TimeProvider>(clock));
         var clients = new TestClients(host.Services);
         var client = await clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
         using var http = new HttpClient();
@@ -347,7 +348,11 @@ public sealed class TokenCtlTests
             TokenFunction.Grants.RefreshTokens.TryParse(redeemed.RefreshToken!, out var grantId, out _) ? grantId : string.Empty, CancellationToken.None);
         Assert.That(root?.RevokedAt, Is.Not.Null, "the grant is revoked, so the purge takes it within the hour");
         var refused = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, redeemed.RefreshToken!);
-        Assert.That(refused.HttpStatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized), refused.Raw);
+        Assert.That(refused.Error, Is.EqualTo(TokenFunction.Protocol.OAuthErrorCodes.InvalidGrant), "the grant stops at once, while the instance may still know the client: " + refused.Raw);
+
+        clock.Advance(TimeSpan.FromSeconds(new ClientsOptions().CacheSeconds));
+        var unknown = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, redeemed.RefreshToken!);
+        Assert.That(unknown.HttpStatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized), "the client itself is refused within Clients__CacheSeconds: " + unknown.Raw);
     }
 
     [Test]
@@ -372,7 +377,7 @@ public sealed class TokenCtlTests
             Assert.That(purge.StandardOutput, Does.StartWith("visited "));
         });
         var refused = await CodeRedemption.RefreshAsync(http, host.TokenEndpoint, client, redeemed.RefreshToken!);
-        Assert.That(refused.Error, Is.EqualTo("invalid_grant"), refused.Raw);
+        Assert.That(refused.Error, Is.EqualTo(TokenFunction.Protocol.OAuthErrorCodes.InvalidGrant), refused.Raw);
     }
 
     [Test]

@@ -102,6 +102,47 @@ public sealed class GrantMaintenanceTests : EndToEndTest
     }
 
     [Test]
+    public async Task CodeExchange_WritesNoIndexRow_AndThePurgeMovesTheCodesExpiryRowToTheHourTheGrantDies()
+    {
+        var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 3 * 3600, refreshAbsoluteSeconds: 86_400);
+        var subject = "judy-" + Guid.NewGuid().ToString("N");
+        var code = await Clients.IssueCodeAsync(client.ClientId, subject: subject);
+        var grant = GrantKeys.ForCode(code.Code);
+        var issued = await IndexRowsOfAsync(grant);
+
+        var redeemed = await CodeRedemption.RedeemAsync(Http, Host.TokenEndpoint, client, code);
+        Assert.That(redeemed.RefreshToken, Is.Not.Null, redeemed.Raw);
+        var redeemedAt = Clock.GetUtcNow();
+        var exchanged = await IndexRowsOfAsync(grant);
+
+        // Two hours: the code's row (at most an hour ahead) is due, the refresh token (three hours) is still live.
+        Clock.Advance(TimeSpan.FromHours(2));
+        await Maintenance.PurgeAsync(batchSize: 50, maxBatches: 1000, CancellationToken.None);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(issued, Is.EquivalentTo(new[]
+            {
+                $"{TableNames.Expiry}/{GrantIndexKeys.HourBucket(redeemedAt + TimeSpan.FromMinutes(5))}",
+                $"{TableNames.GrantIndex}/{GrantIndexKeys.BySubject(subject)}",
+                $"{TableNames.GrantIndex}/{GrantIndexKeys.ByClient(client.ClientId)}",
+            }), "the code issue indexes the grant: at the code's expiry, by subject, by client");
+            Assert.That(exchanged, Is.EquivalentTo(issued), "the exchange writes no index row");
+            Assert.That(await IndexRowsOfAsync(grant), Is.EquivalentTo(new[]
+            {
+                $"{TableNames.Expiry}/{GrantIndexKeys.HourBucket(redeemedAt + TimeSpan.FromHours(3))}",
+                $"{TableNames.GrantIndex}/{GrantIndexKeys.BySubject(subject)}",
+                $"{TableNames.GrantIndex}/{GrantIndexKeys.ByClient(client.ClientId)}",
+            }), "the purge moved the due row to the hour the refresh token goes idle");
+            Assert.That(await RowKeysAsync(grant), Has.Count.EqualTo(2), "the live grant keeps its root and its refresh token");
+        }
+
+        Assert.That(await Maintenance.RevokeAllAsync(GrantIndexKeys.BySubject(subject), CancellationToken.None), Is.EqualTo(new RevokeReport(Revoked: 1, Skipped: 0)));
+        var refused = await RefreshAsync(client, redeemed.RefreshToken!);
+        await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+    }
+
+    [Test]
     public async Task TwoPurgesAtOnce_BothFinishAndDeleteEachGrantOnce()
     {
         var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens, refreshIdleSeconds: 60, refreshAbsoluteSeconds: 60);
@@ -203,6 +244,20 @@ public sealed class GrantMaintenanceTests : EndToEndTest
     private static async Task<List<string>> RowKeysAsync(string grantId) =>
         await new TableServiceClient(TestEnvironment.Azurite.ConnectionString).GetTableClient(TableNames.Grants)
             .QueryAsync<TableEntity>(e => e.PartitionKey == grantId).Select(e => e.RowKey).ToListAsync();
+
+    /// <summary>The grant's rows in both index tables, as table/PartitionKey.</summary>
+    private static async Task<List<string>> IndexRowsOfAsync(string grantId)
+    {
+        var service = new TableServiceClient(TestEnvironment.Azurite.ConnectionString);
+        var rows = new List<string>();
+        foreach (var table in new[] { TableNames.Expiry, TableNames.GrantIndex })
+        {
+            rows.AddRange(await service.GetTableClient(table)
+                .QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {grantId}")).Select(e => table + "/" + e.PartitionKey).ToListAsync());
+        }
+
+        return rows;
+    }
 
     private async Task<List<string>> DueIndexRowsAsync()
     {

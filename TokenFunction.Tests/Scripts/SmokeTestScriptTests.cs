@@ -70,7 +70,7 @@ public sealed partial class SmokeTestScriptTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
-            Assert.That(result.StandardOutput, Does.Contain($"verify-token: valid RS256 token from {Issuer(host.BaseAddress.Port)} for {Audience}, sub {clientId}"));
+            Assert.That(result.StandardOutput, Does.Contain($"verify-token: valid ES256 token from {Issuer(host.BaseAddress.Port)} for {Audience}, sub {clientId}"));
             Assert.That(result.StandardOutput, Does.EndWith("smoke-test: OK\n"));
             Assert.That(clientId, Does.StartWith("smoke-test-"));
             Assert.That(left, Is.Null, "the smoke test's client is removed");

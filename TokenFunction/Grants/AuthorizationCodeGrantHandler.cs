@@ -104,7 +104,6 @@ public sealed partial class AuthorizationCodeGrantHandler(
         // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
         string? refreshToken = null;
         FirstRefreshToken? first = null;
-        var preparing = Task.CompletedTask;
         if (RefreshTokenPolicy.IsIssuedTo(client))
         {
             var now = time.GetUtcNow();
@@ -115,12 +114,8 @@ public sealed partial class AuthorizationCodeGrantHandler(
                 DpopThumbprint = RefreshTokenPolicy.BindingFor(client, request.DpopThumbprint),
             };
             first = new FirstRefreshToken(record, grantExpiresAt, CodeRetrySeal.Seal(code, verifier, refreshToken, grant.GrantId));
-
-            // What the store needs before the redemption (Table Storage: index rows) is written while the token is signed.
-            preparing = codes.PrepareRedemptionAsync(grant, first, cancellationToken);
         }
 
-        await Task.WhenAll(signing, preparing).ConfigureAwait(false);
         var token = await signing.ConfigureAwait(false);
 
         var redemption = await codes.RedeemAsync(grant, first, cancellationToken).ConfigureAwait(false);

@@ -13,13 +13,6 @@ public interface ICodeRedemptionStore
     Task<AuthorizationGrant?> FindByCodeAsync(string code, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Called before <see cref="RedeemAsync"/> of a redemption that issues <paramref name="firstRefreshToken"/>, while the
-    /// access token is being signed: a store writes here, idempotently, what must exist before the grant gets refresh
-    /// tokens (Table Storage: the rows that let the purge and the operator's revocation find the grant).
-    /// </summary>
-    Task PrepareRedemptionAsync(AuthorizationGrant grant, FirstRefreshToken firstRefreshToken, CancellationToken cancellationToken);
-
-    /// <summary>
     /// Consumes the code if <paramref name="grant"/> is still as read (its <see cref="AuthorizationGrant.Version"/>) and,
     /// with <paramref name="firstRefreshToken"/>, adds the grant's first refresh token atomically with it. When another
     /// request consumed it first, or the grant was revoked or is gone, the record as it now is comes back for the caller

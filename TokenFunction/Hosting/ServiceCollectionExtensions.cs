@@ -107,6 +107,8 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<AccessTokenFactory>();
 
+        services.AddClientRegistrationCache(configuration);
+
         services.TryAddSingleton<ClientKeys>();
         services.TryAddSingleton<ClientAssertionValidator>();
         services.TryAddSingleton<ClientAuthenticator>();
@@ -136,6 +138,33 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<JwksEndpoint>();
         services.TryAddSingleton<MetadataEndpoint>();
         return services;
+    }
+
+    /// <summary>
+    /// The token service reads registrations through <see cref="CachingClientLookup"/> (bounded staleness,
+    /// <c>Clients__CacheSeconds</c>), wrapping whatever lookup is registered; tokenctl (storage alone) reads the table.
+    /// </summary>
+    private static void AddClientRegistrationCache(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<ClientsOptions>)))
+        {
+            return; // Already wrapped: a second cache in front of the first would double the bound.
+        }
+
+        services.AddOptions<ClientsOptions>().Bind(configuration.GetSection(ClientsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ClientsOptions>, ClientsOptionsValidator>();
+        var stored = services.Last(d => d.ServiceType == typeof(IClientLookup));
+        services.Remove(stored);
+        services.AddSingleton<IClientLookup>(provider =>
+        {
+            var store = (IClientLookup)(stored.ImplementationInstance
+                ?? stored.ImplementationFactory?.Invoke(provider)
+                ?? ActivatorUtilities.CreateInstance(provider, stored.ImplementationType!));
+            var seconds = provider.GetRequiredService<IOptions<ClientsOptions>>().Value.CacheSeconds;
+            return seconds == 0
+                ? store
+                : new CachingClientLookup(store, provider.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(seconds));
+        });
     }
 
     /// <summary>Serves a grant type at the token endpoint (its <see cref="IGrantHandler.GrantType"/>) and lists it in the metadata.</summary>

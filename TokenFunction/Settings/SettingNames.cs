@@ -39,6 +39,7 @@ public static class SettingNames
     public static readonly string ThrottlingMaxFailedAuthentications = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.MaxFailedAuthentications));
     public static readonly string ThrottlingWindowSeconds = Of(ThrottlingOptions.SectionName, nameof(ThrottlingOptions.WindowSeconds));
     public static readonly string ClientJwksAllowLoopback = Of(ClientJwksOptions.SectionName, nameof(ClientJwksOptions.AllowLoopback));
+    public static readonly string ClientsCacheSeconds = Of(ClientsOptions.SectionName, nameof(ClientsOptions.CacheSeconds));
     public static readonly string CorsAllowedOrigins = Of(CorsOptions.SectionName, nameof(CorsOptions.AllowedOrigins));
     public static readonly string DpopSigningAlgorithms = Of(DpopOptions.SectionName, nameof(DpopOptions.SigningAlgorithms));
     public static readonly string DpopProofMaxAgeSeconds = Of(DpopOptions.SectionName, nameof(DpopOptions.ProofMaxAgeSeconds));
@@ -55,6 +56,7 @@ public static class SettingNames
         [.. Enumerate<TokenOptions>(TokenOptions.SectionName), .. Enumerate<TablesOptions>(TablesOptions.SectionName),
          .. Enumerate<IdentityOptions>(IdentityOptions.SectionName), .. Enumerate<SigningOptions>(SigningOptions.SectionName),
          .. Enumerate<ClientJwksOptions>(ClientJwksOptions.SectionName), .. Enumerate<ThrottlingOptions>(ThrottlingOptions.SectionName),
+         .. Enumerate<ClientsOptions>(ClientsOptions.SectionName),
          .. Enumerate<CorsOptions>(CorsOptions.SectionName), .. Enumerate<DpopOptions>(DpopOptions.SectionName)];
 
     public static string Of(string section, string property) => section + Separator + property;

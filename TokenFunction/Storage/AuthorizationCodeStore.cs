@@ -38,27 +38,14 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             ExpiresAt = now + request.Lifetime,
             DpopJkt = request.DpopJkt,
         };
-        // The index rows first (a transaction cannot span tables): the purge tolerates index rows without a target.
+        // The index rows first (a transaction cannot span tables): the purge tolerates index rows without a target. They
+        // are the grant's for life: the code exchange writes none (the purge moves the expiry row when it comes due).
         await Task.WhenAll(
             IndexExpiryAsync(entity.PartitionKey, entity.ExpiresAt, cancellationToken),
             IndexOwnersAsync(entity.PartitionKey, entity.Subject, entity.ClientId, cancellationToken)).ConfigureAwait(false);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
         return code;
-    }
-
-    /// <summary>
-    /// Indexes a grant that is about to get refresh tokens: by the idle expiry of its first refresh token (for the purge,
-    /// which moves the index row along as rotations slide that expiry), and by subject and by client (for
-    /// <c>tokenctl grant revoke</c>). Idempotent upserts, written before the redemption transaction.
-    /// </summary>
-    public Task PrepareRedemptionAsync(AuthorizationGrant grant, FirstRefreshToken firstRefreshToken, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(grant);
-        ArgumentNullException.ThrowIfNull(firstRefreshToken);
-        return Task.WhenAll(
-            IndexExpiryAsync(grant.GrantId, firstRefreshToken.Token.ExpiresAt, cancellationToken),
-            IndexOwnersAsync(grant.GrantId, grant.Subject, grant.ClientId, cancellationToken));
     }
 
     /// <summary>The grant under its subject and its client, for <c>tokenctl grant revoke</c>.</summary>

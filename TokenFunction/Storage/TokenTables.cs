@@ -11,6 +11,10 @@ public sealed class TokenTables(TableServiceClient service, bool createTablesIfM
     private readonly SemaphoreSlim _gate = new(1, 1);
     private volatile bool _ready = !createTablesIfMissing;
 
+    // One client per table for the process: a TableClient is thread-safe, and building one per operation cost URI and
+    // pipeline set-up on every storage request (docs/performance.md).
+    private readonly Dictionary<string, TableClient> _clients = TableNames.All.ToDictionary(name => name, service.GetTableClient, StringComparer.Ordinal);
+
     public async ValueTask<TableClient> GetAsync(string tableName, CancellationToken cancellationToken)
     {
         if (!_ready)
@@ -18,7 +22,7 @@ public sealed class TokenTables(TableServiceClient service, bool createTablesIfM
             await EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return service.GetTableClient(tableName);
+        return _clients.TryGetValue(tableName, out var client) ? client : service.GetTableClient(tableName);
     }
 
     private async Task EnsureCreatedAsync(CancellationToken cancellationToken)

@@ -135,6 +135,29 @@ public class LocalSigningKeyProviderTests
         });
     }
 
+    [Test]
+    public async Task GetSigningKeyAsync_WithTheDefaultSettings_GeneratesAnES256Key()
+    {
+        var path = Path.Combine(directory, "signing-key.pem");
+
+        using var provider = new LocalSigningKeyProvider(Options.Create(new SigningOptions { LocalKeyPath = path }), NullLogger<LocalSigningKeyProvider>.Instance);
+        var key = await provider.GetSigningKeyAsync(CancellationToken.None);
+
+        Assert.That(key.Algorithm, Is.EqualTo("ES256"));
+    }
+
+    [Test]
+    public async Task GetSigningKeyAsync_AnExistingRsaKeyFile_KeepsSigningRS256WhateverTheDefault()
+    {
+        var path = Path.Combine(directory, "signing-key.pem");
+        await File.WriteAllTextAsync(path, LocalSigningKey.GeneratePem("RS256"));
+
+        using var provider = new LocalSigningKeyProvider(Options.Create(new SigningOptions { LocalKeyPath = path }), NullLogger<LocalSigningKeyProvider>.Instance);
+        var key = await provider.GetSigningKeyAsync(CancellationToken.None);
+
+        Assert.That(key.Algorithm, Is.EqualTo("RS256"));
+    }
+
     private static LocalSigningKeyProvider Provider(string path, bool generate, string algorithm = "RS256") =>
         new(
             Options.Create(new SigningOptions { LocalKeyPath = path, GenerateLocalKeyIfMissing = generate, LocalKeyAlgorithm = algorithm }),

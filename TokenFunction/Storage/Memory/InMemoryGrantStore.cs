@@ -55,9 +55,6 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
         }
     }
 
-    /// <summary>Nothing to prepare: the grant is found by its id, and there are no index tables.</summary>
-    public Task PrepareRedemptionAsync(AuthorizationGrant grant, FirstRefreshToken firstRefreshToken, CancellationToken cancellationToken) => Task.CompletedTask;
-
     public Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grant);
