@@ -34,7 +34,7 @@ public sealed class TokenExchangeTests : EndToEndTest
         Assert.Multiple(() =>
         {
             Assert.That(jwt.Typ, Is.EqualTo("at+jwt"));
-            Assert.That(jwt.Alg, Is.EqualTo("RS256"));
+            Assert.That(jwt.Alg, Is.EqualTo("ES256"), "a generated local key is ES256 by default");
             Assert.That(jwt.Kid, Is.Not.Empty);
             Assert.That(jwt.Subject, Is.EqualTo("alice"));
             Assert.That(jwt.GetClaim("client_id").Value, Is.EqualTo(client.ClientId));
