@@ -16,7 +16,7 @@ using TokenFunction.Telemetry;
 namespace TokenCtl;
 
 /// <summary>The operator CLI. It reads the same settings (environment variables) as the function app.</summary>
-public static class Cli
+public static partial class Cli
 {
     public const string Usage = """
         usage: tokenctl serve [--port 8080]
@@ -62,6 +62,13 @@ public static class Cli
         catch (OptionsValidationException e)
         {
             await error.WriteLineAsync("tokenctl: " + string.Join(" ", e.Failures)).ConfigureAwait(false);
+            return 1;
+        }
+        catch (InvalidOperationException e) when (e.InnerException is FormatException or OverflowException or ArgumentException)
+        {
+            // The configuration binder names the setting with ':' (ClientJwks:AllowLoopback); operators set it as ClientJwks__AllowLoopback.
+            var message = ConfigurationKey().Replace(e.Message, m => m.Value.Replace(":", "__", StringComparison.Ordinal));
+            await error.WriteLineAsync($"tokenctl: {message} Fix that setting's value.").ConfigureAwait(false);
             return 1;
         }
         catch (Exception e) when (StorageFaults.TryDescribeRefusal(e, out var status, out var errorCode))
@@ -117,4 +124,8 @@ public static class Cli
         await output.WriteLineAsync(Pkce.ComputeS256Challenge(verifier)).ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>The setting's path in a configuration binder's message: <c>at 'Section:Name'</c>.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"at '[^']+'")]
+    private static partial System.Text.RegularExpressions.Regex ConfigurationKey();
 }

@@ -247,6 +247,16 @@ public sealed class TokenCtlTests
         Assert.That(OneLine(result.StandardError), Does.StartWith("tokenctl: ").And.Contain("ClientJwks__FetchTimeoutSeconds"));
     }
 
+    [Test]
+    public async Task ASettingOfTheWrongType_FailsWithOneLineNamingTheSetting_NotAStackTrace()
+    {
+        var result = await RunWithAsync(new() { [SettingNames.ClientJwksAllowLoopback] = "yes" }, "client", "add", "--id", TestClients.NewId("clitype"), "--jwks-uri", "https://keys.example.test/jwks.json", "--grant", "client_credentials");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.StandardError);
+        Assert.That(result.StandardError.Trim(), Does.StartWith("tokenctl: ").And.Contain("'ClientJwks__AllowLoopback'").And.Not.Contain("   at "));
+        Assert.That(result.StandardError.Trim().Split('\n'), Has.Length.EqualTo(1));
+    }
+
     [TestCase("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", TestName = "ClientAddWithARepeatedCharacterSecret_FailsWithOneLine")]
     [TestCase("abcdefghijklmnopqrstuvwxyz0123456789ABCD", TestName = "ClientAddWithASequentialSecret_FailsWithOneLine")]
     [TestCase("passwordpasswordpassword12345678", TestName = "ClientAddWithAPaddedPasswordSecret_FailsWithOneLine")]
