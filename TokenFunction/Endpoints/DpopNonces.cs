@@ -20,6 +20,10 @@ public sealed class DpopNonces(IOptions<DpopOptions> options, TimeProvider time)
 
     private const int TagBytes = 16;
 
+    // Decoded once, at the first nonce: start-up validation has already refused a missing or malformed key.
+    private readonly Lazy<byte[]> _key = new(() => Convert.FromBase64String(
+        options.Value.NonceKey ?? throw new InvalidOperationException($"{SettingNames.DpopNonceKey} is not set.")));
+
     public bool Required => options.Value.RequireNonce;
 
     /// <summary>A nonce for the current step.</summary>
@@ -59,7 +63,6 @@ public sealed class DpopNonces(IOptions<DpopOptions> options, TimeProvider time)
     {
         Span<byte> message = stackalloc byte[sizeof(long)];
         BinaryPrimitives.WriteInt64BigEndian(message, step);
-        var key = Convert.FromBase64String(options.Value.NonceKey ?? throw new InvalidOperationException($"{SettingNames.DpopNonceKey} is not set."));
-        return HMACSHA256.HashData(key, message)[..TagBytes];
+        return HMACSHA256.HashData(_key.Value, message)[..TagBytes];
     }
 }

@@ -25,11 +25,13 @@ public sealed class TokenEndpoint(
         {
             var grantType = parameters.Required(OAuthParameterNames.GrantType);
             record.GrantType = grantType;
-            record.TelemetryGrantType = grants.Find(grantType)?.GrantType ?? TelemetryNames.Value.Other;
+            var found = grants.Find(grantType);
+            record.TelemetryGrantType = found?.GrantType ?? TelemetryNames.Value.Other;
             var credentials = ClientCredentialsParser.Parse(request.Headers.Authorization, parameters);
             record.ClientId = credentials.ClientId;
+            // The client is authenticated before an unsupported grant type is named, so the answer tells nothing to a stranger.
             var client = await authenticator.AuthenticateAsync(credentials, requestAborted).ConfigureAwait(false);
-            var handler = grants.Find(grantType)
+            var handler = found
                 ?? throw new OAuthProtocolException(OAuthErrorCodes.UnsupportedGrantType, $"The grant_type {ErrorText.Quote(grantType)} is not supported.");
             if (!client.AllowedGrantTypes.Contains(grantType))
             {
