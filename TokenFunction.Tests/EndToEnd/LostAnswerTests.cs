@@ -73,13 +73,13 @@ public sealed class LostAnswerTests : EndToEndTest
     {
         var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
         var code = await Clients.IssueCodeAsync(client.ClientId);
-        var committed = proxy.HoldNext(r => r.IsBatchOn(TableNames.Grants), hold: HoldPastTheBudget);
+        var committed = proxy.HoldNext(r => r.IsMergeIn(TableNames.Grants, GrantKeys.ForCode(code.Code)), hold: HoldPastTheBudget);
 
         var failed = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
 
         await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
         Assert.That(committed.IsCompleted, Is.False, "the service answered 503 before the write reached storage");
-        Assert.That(await committed, Is.EqualTo(202), "the held redemption then committed (a batch answers 202)");
+        Assert.That(await committed, Is.EqualTo(204), "the held redemption then committed (a Merge answers 204)");
 
         var retried = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
 
@@ -96,7 +96,7 @@ public sealed class LostAnswerTests : EndToEndTest
 
         Duende.IdentityModel.Client.TokenResponse failed;
         // The redemption reaches storage and commits; from then on every answer about the grant is lost.
-        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsBatchOn(TableNames.Grants) && r.Body.Contains(grantId, StringComparison.Ordinal) && (committed = true)))
+        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsMergeIn(TableNames.Grants, grantId) && (committed = true)))
         {
             failed = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
         }

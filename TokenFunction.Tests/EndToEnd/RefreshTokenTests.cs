@@ -29,7 +29,7 @@ public sealed class RefreshTokenTests : EndToEndTest
     };
 
     [Test]
-    public async Task CodeExchange_ForClientAllowedRefreshTokens_ReturnsAnOpaqueRefreshTokenStoredOnlyAsItsHash()
+    public async Task CodeExchange_ForClientAllowedRefreshTokens_ReturnsAnOpaqueRefreshTokenStoredOnlyAsItsHash_InTheGrantsRootRow()
     {
         var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
         var code = await Clients.IssueCodeAsync(client.ClientId);
@@ -42,7 +42,8 @@ public sealed class RefreshTokenTests : EndToEndTest
         var rows = await GrantRowsAsync(grantId);
         Assert.Multiple(() =>
         {
-            Assert.That(rows.Select(r => r.RowKey), Is.EquivalentTo(new[] { AuthorizationCodeEntity.Row, RefreshTokens.RowKeyOf(response.RefreshToken!) }));
+            Assert.That(rows.Select(r => r.RowKey), Is.EquivalentTo(new[] { AuthorizationCodeEntity.Row }), "the first refresh token is held by the root: the exchange is one conditional write");
+            Assert.That(GrantTable.RefreshKeys(rows), Is.EqualTo(new[] { RefreshTokens.RowKeyOf(response.RefreshToken!) }));
             Assert.That(rows.SelectMany(r => r.Select(p => p.Value?.ToString())), Has.None.Contains(response.RefreshToken!.Split('.')[1]), "the token's secret part is stored nowhere");
         });
     }
@@ -398,6 +399,53 @@ public sealed class RefreshTokenTests : EndToEndTest
         await OAuthAssert.ErrorAsync(expired.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
     }
 
+    [Test]
+    public async Task GrantWhoseFirstTokenHasARowOfItsOwn_AsRedeemedBefore_StillRotatesRetriesInGraceAndRevokesOnReuse()
+    {
+        var (client, first) = await StartGrantAsync();
+        var grantId = GrantTable.GrantOf(first.RefreshToken!);
+        await MoveTheFirstTokenToARowOfItsOwnAsync(grantId);
+
+        var second = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(second.IsError, Is.False, second.Raw);
+        var retried = await RefreshAsync(client, first.RefreshToken!);
+        Assert.That(retried.RefreshToken, Is.EqualTo(second.RefreshToken), "the grace window's retry gets the same successor");
+        var third = await RefreshAsync(client, second.RefreshToken!);
+        Assert.That(third.IsError, Is.False, third.Raw);
+
+        var reuse = await RefreshAsync(client, first.RefreshToken!);
+
+        await OAuthAssert.ErrorAsync(reuse.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        var rows = await GrantRowsAsync(grantId);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await RootAsync(grantId)).RevokedAt, Is.Not.Null, "reuse of the first token revoked the grant");
+            Assert.That(rows.Single(r => r.RowKey == RefreshTokens.RowKeyOf(first.RefreshToken!)).ContainsKey(nameof(RefreshTokenEntity.RetiredAt)), Is.True, "retired in its own row");
+            Assert.That(rows.Single(r => r.RowKey == AuthorizationCodeEntity.Row).ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshKey)), Is.False, "not migrated");
+        });
+    }
+
+    /// <summary>Rewrites a grant into the layout of grants redeemed before the root held the first refresh token.</summary>
+    private static async Task MoveTheFirstTokenToARowOfItsOwnAsync(string grantId)
+    {
+        var root = (await Grants().GetEntityAsync<TableEntity>(grantId, AuthorizationCodeEntity.Row)).Value;
+        var token = new TableEntity(grantId, root.GetString(nameof(AuthorizationCodeEntity.FirstRefreshKey)))
+        {
+            [nameof(RefreshTokenEntity.IssuedAt)] = root.GetDateTimeOffset(nameof(AuthorizationCodeEntity.FirstRefreshIssuedAt)),
+            [nameof(RefreshTokenEntity.ExpiresAt)] = root.GetDateTimeOffset(nameof(AuthorizationCodeEntity.FirstRefreshExpiresAt)),
+        };
+        foreach (var column in root.Keys.Where(k => k.StartsWith("FirstRefresh", StringComparison.Ordinal)).ToList())
+        {
+            root.Remove(column);
+        }
+
+        await Grants().SubmitTransactionAsync(
+        [
+            new(TableTransactionActionType.UpdateReplace, root, root.ETag),
+            new(TableTransactionActionType.Add, token),
+        ]);
+    }
+
     private async Task<(RegisteredClient Client, TokenResponse First)> StartGrantAsync()
     {
         var client = await Clients.AddConfidentialAsync(grantTypes: TestClients.WithRefreshTokens);
@@ -427,11 +475,7 @@ public sealed class RefreshTokenTests : EndToEndTest
     private static async Task<List<TableEntity>> GrantRowsAsync(string grantId) =>
         await Grants().QueryAsync<TableEntity>(e => e.PartitionKey == grantId).ToListAsync();
 
-    private static async Task<int> LiveRefreshRowsAsync(string grantId)
-    {
-        var rows = await GrantRowsAsync(grantId);
-        return rows.Count(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal) && !r.ContainsKey(nameof(RefreshTokenEntity.RetiredAt)));
-    }
+    private static async Task<int> LiveRefreshRowsAsync(string grantId) => GrantTable.LiveRefreshTokens(await GrantRowsAsync(grantId));
 
     private static async Task<AuthorizationCodeEntity> RootAsync(string grantId) =>
         (await Grants().GetEntityAsync<AuthorizationCodeEntity>(grantId, AuthorizationCodeEntity.Row)).Value;

@@ -113,7 +113,7 @@ public sealed class TelemetryExportTests
             Assert.That(Sum(points, "oauth.request.duration", ("endpoint", "token"), ("grant_type", "authorization_code"), ("status", 200L)), Is.GreaterThanOrEqualTo(1));
             Assert.That(Sum(points, "oauth.request.duration", ("endpoint", "token"), ("grant_type", "authorization_code"), ("status", 401L)), Is.GreaterThanOrEqualTo(1));
             Assert.That(Sum(points, "oauth.storage.duration", ("operation", "read"), ("outcome", "ok")), Is.GreaterThanOrEqualTo(1));
-            Assert.That(Sum(points, "oauth.storage.duration", ("operation", "transaction"), ("outcome", "ok")), Is.GreaterThanOrEqualTo(1));
+            Assert.That(Sum(points, "oauth.storage.duration", ("operation", "write"), ("outcome", "ok")), Is.GreaterThanOrEqualTo(1), "the redemption's conditional Merge");
             Assert.That(Sum(points, "oauth.signing.duration", ("signer", "local"), ("outcome", "ok")), Is.GreaterThanOrEqualTo(1));
             Assert.That(points.Where(p => p.Name.EndsWith(".duration", StringComparison.Ordinal)).Select(p => p.Unit), Has.All.EqualTo("s"));
         });

@@ -50,6 +50,12 @@ public static class DamagedRows
         Apply(row, damage);
 
         var service = Service();
+        foreach (var table in new[] { TableNames.Expiry, TableNames.GrantIndex, TableNames.Grants })
+        {
+            // The service creates them on first use; a test that damages a row before any request must not depend on that.
+            await service.GetTableClient(table).CreateIfNotExistsAsync();
+        }
+
         await service.GetTableClient(TableNames.Expiry).UpsertEntityAsync(new TableEntity(GrantIndexKeys.HourBucket(now.AddMinutes(5)), grantId));
         var index = service.GetTableClient(TableNames.GrantIndex);
         await index.UpsertEntityAsync(new TableEntity(GrantIndexKeys.BySubject(subject), grantId) { ["IndexedAt"] = now });

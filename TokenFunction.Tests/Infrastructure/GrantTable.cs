@@ -12,9 +12,25 @@ public static class GrantTable
     public static async Task<List<TableEntity>> RowsAsync(string grantId) =>
         await Client().QueryAsync<TableEntity>(e => e.PartitionKey == grantId).ToListAsync();
 
-    /// <summary>Refresh token rows of the grant that are not retired: a grant has at most one, else two families live.</summary>
-    public static async Task<int> LiveRefreshRowsAsync(string grantId) =>
-        (await RowsAsync(grantId)).Count(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal) && !r.ContainsKey(nameof(RefreshTokenEntity.RetiredAt)));
+    /// <summary>
+    /// Refresh tokens of the grant that are not retired, in rows of their own or held by the root (its first token): a
+    /// grant has at most one, else two families live.
+    /// </summary>
+    public static async Task<int> LiveRefreshRowsAsync(string grantId) => LiveRefreshTokens(await RowsAsync(grantId));
+
+    public static int LiveRefreshTokens(IEnumerable<TableEntity> rows) =>
+        rows.Count(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal)
+            ? !r.ContainsKey(nameof(RefreshTokenEntity.RetiredAt))
+            : r.RowKey == AuthorizationCodeEntity.Row
+                && r.ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshKey))
+                && !r.ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshRetiredAt)));
+
+    /// <summary>The keys of every refresh token the grant holds, live or retired: its rows' and the root's first token's.</summary>
+    public static IEnumerable<string> RefreshKeys(IEnumerable<TableEntity> rows) =>
+        rows.Select(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal)
+                ? r.RowKey
+                : r.GetString(nameof(AuthorizationCodeEntity.FirstRefreshKey)))
+            .OfType<string>();
 
     public static async Task<TableEntity> RootAsync(string grantId) =>
         (await Client().GetEntityAsync<TableEntity>(grantId, AuthorizationCodeEntity.Row)).Value;

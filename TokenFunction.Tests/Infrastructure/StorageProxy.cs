@@ -220,8 +220,12 @@ public sealed class StorageProxy : IAsyncDisposable
 /// <summary>A Table Storage request as the proxy saw it.</summary>
 public sealed record StorageRequest(string Method, string PathAndQuery, string Body)
 {
-    /// <summary>An entity-group transaction ($batch) on the table: a redemption with refresh tokens, or a rotation.</summary>
+    /// <summary>An entity-group transaction ($batch) on the table: a refresh token's rotation.</summary>
     public bool IsBatchOn(string table) => PathAndQuery.Contains("$batch", StringComparison.Ordinal) && Body.Contains("/" + table + "(", StringComparison.Ordinal);
+
+    /// <summary>A Merge of a row in the table's partition: the code exchange's redemption of the grant's root.</summary>
+    public bool IsMergeIn(string table, string partitionKey) =>
+        Method is "PATCH" or "MERGE" && PathAndQuery.Contains($"/{table}(PartitionKey='{partitionKey}'", StringComparison.Ordinal);
 
     /// <summary>Any request that touches the table.</summary>
     public bool Touches(string table) => PathAndQuery.Contains("/" + table, StringComparison.Ordinal) || IsBatchOn(table);

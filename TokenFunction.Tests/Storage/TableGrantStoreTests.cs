@@ -33,9 +33,9 @@ public sealed class TableGrantStoreTests
     }
 
     [Test]
-    public async Task RetriedRedemptionTransactionThatAlreadySucceeded_IsStillThisRequestsRedemption()
+    public async Task RetriedRedemptionWithAFirstRefreshTokenThatAlreadySucceeded_IsStillThisRequestsRedemption()
     {
-        var lostResponse = new LoseFirstWriteResponsePolicy(IsBatch);
+        var lostResponse = new LoseFirstWriteResponsePolicy(r => r.Method != RequestMethod.Get && r.Headers.TryGetValue("If-Match", out _));
         var tables = TableStores.Tables(lostResponse);
         var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
         var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
@@ -47,10 +47,10 @@ public sealed class TableGrantStoreTests
         var (after, stored) = await new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance).FindAsync(grant.GrantId, record.Key, CancellationToken.None);
         Assert.Multiple(() =>
         {
-            Assert.That(lostResponse.Dropped, Is.True, "the first batch reached storage and its response was lost");
+            Assert.That(lostResponse.Dropped, Is.True, "the first update reached storage and its response was lost");
             Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
             Assert.That(after!.IsRevoked, Is.False, "our own retry is not a replay");
-            Assert.That(stored, Is.Not.Null, "the refresh row was added in the same transaction");
+            Assert.That(stored, Is.Not.Null.And.Property(nameof(RefreshTokenRecord.IsRetired)).False, "the refresh token was written with the redemption");
         });
     }
 
@@ -79,6 +79,87 @@ public sealed class TableGrantStoreTests
             Assert.That(retired!.SuccessorHash, Is.EqualTo(successor.Key));
             Assert.That(retired.SealedSuccessor, Does.Not.Contain(successorToken.Split('.')[1]), "the successor is stored sealed, never in clear");
         });
+    }
+
+    [Test]
+    public async Task CodeExchange_IsOneConditionalMerge_OfTheRootRow_WhichHoldsTheFirstRefreshToken()
+    {
+        var requests = new List<string>();
+        var tables = TableStores.Tables(new RecordingPolicy(requests));
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        var grant = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+        var (record, token) = NewRefresh(grant.GrantId);
+        requests.Clear();
+
+        var outcome = await codes.RedeemAsync(grant, new FirstRefreshToken(record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, token, grant.GrantId)), CancellationToken.None);
+
+        var rows = await GrantTable.RowsAsync(grant.GrantId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
+            Assert.That(requests, Is.EqualTo(new[] { "PATCH If-Match" }), "one request, a conditional Merge (PATCH), and no entity-group transaction");
+            Assert.That(rows.Select(r => r.RowKey), Is.EqualTo(new[] { AuthorizationCodeEntity.Row }));
+            Assert.That(rows[0].GetString(nameof(AuthorizationCodeEntity.FirstRefreshKey)), Is.EqualTo(record.Key));
+        });
+    }
+
+    [Test]
+    public async Task GrantRedeemedBeforeTheRootHeldItsFirstRefreshToken_IsFoundRotatedAndRetiredInItsOwnRow()
+    {
+        var tables = TableStores.Tables();
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        var issued = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+        var (record, token) = NewRefresh(issued.GrantId);
+        // The layout every grant redeemed before this change has: the first token in a row of its own, added in one
+        // transaction with the root's Merge.
+        await GrantTable.Client().SubmitTransactionAsync(
+        [
+            new(TableTransactionActionType.UpdateMerge, new TableEntity(issued.GrantId, AuthorizationCodeEntity.Row)
+            {
+                [nameof(AuthorizationCodeEntity.RedemptionId)] = Guid.NewGuid().ToString("N"),
+                [nameof(AuthorizationCodeEntity.RedeemedAt)] = DateTimeOffset.UtcNow,
+                [nameof(AuthorizationCodeEntity.GrantExpiresAt)] = DateTimeOffset.UtcNow.AddDays(1),
+                [nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = record.ExpiresAt,
+            }, new Azure.ETag(issued.Version.Value!)),
+            new(TableTransactionActionType.Add, RefreshTokenStore.ToEntity(record)),
+        ]);
+        var (grant, old) = await store.FindAsync(issued.GrantId, record.Key, CancellationToken.None);
+        var (successor, successorToken) = NewRefresh(issued.GrantId);
+
+        var result = await store.RotateAsync(grant!, old!, successor, RefreshTokens.Seal(token, successorToken, old!.AssociatedData), CancellationToken.None);
+
+        var (_, retired) = await store.FindAsync(issued.GrantId, record.Key, CancellationToken.None);
+        var rows = await GrantTable.RowsAsync(issued.GrantId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(old.IsRetired, Is.False);
+            Assert.That(result.Outcome, Is.EqualTo(RotateOutcome.Rotated));
+            Assert.That(retired!.SuccessorHash, Is.EqualTo(successor.Key));
+            Assert.That(retired.OpenSuccessor(token), Is.EqualTo(successorToken));
+            Assert.That(rows.Select(r => r.RowKey), Is.EquivalentTo(new[] { AuthorizationCodeEntity.Row, record.Key, successor.Key }));
+            Assert.That(rows.Single(r => r.RowKey == AuthorizationCodeEntity.Row).ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshKey)), Is.False, "the old layout is read as it is, not migrated");
+        });
+    }
+
+    [Test]
+    public async Task RootHeldFirstRefreshTokenWithADamagedColumn_IsAMalformedRowNamingTheColumn()
+    {
+        var tables = TableStores.Tables();
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        var grant = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+        var (record, token) = NewRefresh(grant.GrantId);
+        await codes.RedeemAsync(grant, new FirstRefreshToken(record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, token, grant.GrantId)), CancellationToken.None);
+        await GrantTable.Client().UpdateEntityAsync(
+            new TableEntity(grant.GrantId, AuthorizationCodeEntity.Row) { [nameof(AuthorizationCodeEntity.FirstRefreshExpiresAt)] = "tomorrow" }, Azure.ETag.All, TableUpdateMode.Merge);
+
+        var damaged = await Assert.ThrowsAsync<MalformedRowException>(() => new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance)
+            .FindAsync(grant.GrantId, record.Key, CancellationToken.None));
+
+        Assert.That(damaged!.Problem, Does.Contain(nameof(AuthorizationCodeEntity.FirstRefreshExpiresAt)).And.Not.Contain("tomorrow"));
     }
 
     [Test]
@@ -131,6 +212,17 @@ public sealed class TableGrantStoreTests
             Assert.That(byToken!.Problem, Does.Contain(nameof(AuthorizationCodeEntity.ExpiresAt)));
             Assert.That(byCode.ShortId, Is.EqualTo(GrantKeys.ForLog(grantId)));
         });
+    }
+
+    /// <summary>Records each request's method, and whether it was conditional.</summary>
+    private sealed class RecordingPolicy(List<string> requests) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            var method = message.Request.Headers.TryGetValue("X-HTTP-Method", out var tunnelled) ? tunnelled : message.Request.Method.Method;
+            requests.Add(message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) ? "BATCH"
+                : message.Request.Headers.TryGetValue("If-Match", out _) ? method + " If-Match" : method);
+        }
     }
 
     private static bool IsBatch(Request request) => request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal);

@@ -61,6 +61,21 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     /// </summary>
     public string? SealedRefreshToken { get; set; }
 
+    /// <summary>
+    /// The grant's first refresh token, held by this row (<see cref="RootHeldRefreshToken"/>): its key
+    /// (<see cref="RefreshTokens.RowKeyOf"/>); null on a grant without refresh tokens and on grants redeemed before,
+    /// whose first token has a row of its own. The other <c>FirstRefresh*</c> columns are that token's, as a refresh
+    /// token row has them (<see cref="RefreshTokenEntity"/>).
+    /// </summary>
+    public string? FirstRefreshKey { get; set; }
+
+    public DateTimeOffset? FirstRefreshIssuedAt { get; set; }
+    public DateTimeOffset? FirstRefreshExpiresAt { get; set; }
+    public DateTimeOffset? FirstRefreshRetiredAt { get; set; }
+    public string? FirstRefreshSuccessorHash { get; set; }
+    public string? FirstRefreshSealedSuccessor { get; set; }
+    public string? FirstRefreshDpopJkt { get; set; }
+
     /// <summary>RFC 9449 section 10 <c>dpop_jkt</c>, written by the authorize step: the code needs a proof of that key.</summary>
     public string? DpopJkt { get; set; }
 

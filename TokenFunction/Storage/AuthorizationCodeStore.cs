@@ -8,8 +8,8 @@ using TokenFunction.Grants;
 namespace TokenFunction.Storage;
 
 /// <summary>
-/// Grants' root rows in <see cref="TableNames.Grants"/>: issues codes, redeems them (a read, then an If-Match update or
-/// transaction: of any number of concurrent redeemers exactly one succeeds) and revokes grants. Both writes follow
+/// Grants' root rows in <see cref="TableNames.Grants"/>: issues codes, redeems them (a read, then an If-Match Merge: of
+/// any number of concurrent redeemers exactly one succeeds) and revokes grants. Both writes follow
 /// <see cref="OptimisticConcurrency"/>.
 /// </summary>
 public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvider time, ILogger<AuthorizationCodeStore> logger)
@@ -17,7 +17,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 {
     private const int CodeBytes = 32;
     private const int MaxRevokeAttempts = 5;
-    private const int MaxTransactionAttempts = 5;
+    private const int MaxRedeemAttempts = 5;
 
     public async Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
     {
@@ -69,10 +69,11 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         FindByGrantAsync(GrantKeys.ForCode(code), cancellationToken);
 
     /// <summary>
-    /// Consumes the code and, with <paramref name="firstRefreshToken"/>, adds the grant's first refresh token in the same
-    /// entity-group transaction (both rows are in the grant's partition): the code is consumed exactly when the refresh
-    /// token exists. A failure is judged by re-reading (<see cref="OptimisticConcurrency"/>): this request's redemption id
-    /// on the row means it won; another's, a revocation or no row means it lost, and the row goes back to the caller.
+    /// Consumes the code and, with <paramref name="firstRefreshToken"/>, writes the grant's first refresh token into the
+    /// same row (<see cref="RootHeldRefreshToken"/>): one If-Match Merge, so the code is consumed exactly when the refresh
+    /// token exists, without the cost of an entity-group transaction. A failure is judged by re-reading
+    /// (<see cref="OptimisticConcurrency"/>): this request's redemption id on the row means it won; another's, a
+    /// revocation or no row means it lost, and the row goes back to the caller.
     /// </summary>
     public async Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
     {
@@ -80,7 +81,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         var etag = TableVersions.ToETag(grant.Version, "Redeem");
         if (firstRefreshToken is not null && firstRefreshToken.Token.GrantId != grant.GrantId)
         {
-            throw new ArgumentException("The refresh token row must be in the grant's partition.", nameof(firstRefreshToken));
+            throw new ArgumentException("The first refresh token must be the grant's.", nameof(firstRefreshToken));
         }
 
         var redemptionId = Guid.NewGuid().ToString("N");
@@ -94,6 +95,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             update[nameof(AuthorizationCodeEntity.GrantExpiresAt)] = firstRefreshToken.GrantExpiresAt;
             update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = firstRefreshToken.Token.ExpiresAt;
             update[nameof(AuthorizationCodeEntity.SealedRefreshToken)] = firstRefreshToken.SealedForRetry;
+            RootHeldRefreshToken.Write(update, firstRefreshToken.Token);
         }
 
         var table = await Grants(cancellationToken).ConfigureAwait(false);
@@ -101,21 +103,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             etag,
             async (ifMatch, token) =>
             {
-                if (firstRefreshToken is null)
-                {
-                    await table.UpdateEntityAsync(update, ifMatch, TableUpdateMode.Merge, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    // UpdateMerge WITH the ETag: without one the action carries no If-Match and becomes an upsert.
-                    TableTransactionAction[] actions =
-                    [
-                        new(TableTransactionActionType.UpdateMerge, update, ifMatch),
-                        new(TableTransactionActionType.Add, RefreshTokenStore.ToEntity(firstRefreshToken.Token)),
-                    ];
-                    await table.SubmitTransactionAsync(actions, token).ConfigureAwait(false);
-                }
-
+                await table.UpdateEntityAsync(update, ifMatch, TableUpdateMode.Merge, token).ConfigureAwait(false);
                 return new RedeemResult(RedeemOutcome.Redeemed);
             },
             isContention: _ => true,
@@ -133,10 +121,10 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
                     return Verdict<ETag, RedeemResult>.Settled(new RedeemResult(RedeemOutcome.AlreadyRedeemed, current));
                 }
 
-                LogTransactionRetried(logger, GrantKeys.ForLog(grant.GrantId), failure.Status);
+                LogRedemptionRetried(logger, GrantKeys.ForLog(grant.GrantId), failure.Status);
                 return Verdict<ETag, RedeemResult>.WriteAgain(TableVersions.ToETag(current.Version, "Redeem"));
             },
-            MaxTransactionAttempts,
+            MaxRedeemAttempts,
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -206,7 +194,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     private static partial void LogGrantRevoked(ILogger logger, string grant);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The redemption of grant {Grant} failed ({Status}) with the code still unredeemed; retrying.")]
-    private static partial void LogTransactionRetried(ILogger logger, string grant, int status);
+    private static partial void LogRedemptionRetried(ILogger logger, string grant, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grant {Grant} is revoked, but its purge index row could not be written ({Status}); it is purged at its expiry instead.")]
     private static partial void LogRevocationNotIndexed(ILogger logger, string grant, int status);

@@ -30,7 +30,7 @@ public static class Report
         Console.WriteLine(line);
         var exchange = ours.Phases[0];
         Console.WriteLine(Invariant(
-            $"bare Azurite point read + conditional update, {ours.Concurrency} concurrent: {pair.RequestsPerSecond:F0} pairs/s (p50 {pair.P50Ms:F1} ms, p99 {pair.P99Ms:F1} ms, Azurite CPU {pair.ServerCpuUsPerToken:F0} us/pair); ours' code exchanges/s are {exchange.RequestsPerSecond / pair.RequestsPerSecond * 100:F0}% of it"));
+            $"bare Azurite point read + conditional update, {ours.Concurrency} concurrent: {pair.RequestsPerSecond:F0} pairs/s (p50 {pair.P50Ms:F1} ms, p99 {pair.P99Ms:F1} ms, Azurite CPU {pair.AzuriteCpuUsPerToken:F0} us/pair, the .NET client's CPU {pair.ServerCpuUsPerToken:F0} us/pair); ours' code exchanges/s are {exchange.RequestsPerSecond / pair.RequestsPerSecond * 100:F0}% of it"));
         foreach (var name in new[] { "cold-ours", "cold-ours-code", "cold-peer" })
         {
             if (options.Optional(name) is { } file)
