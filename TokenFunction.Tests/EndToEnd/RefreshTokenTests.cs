@@ -400,7 +400,7 @@ public sealed class RefreshTokenTests : EndToEndTest
     }
 
     [Test]
-    public async Task GrantWhoseFirstTokenHasARowOfItsOwn_AsRedeemedBefore_StillRotatesRetriesInGraceAndRevokesOnReuse()
+    public async Task GrantWhoseTokensHaveRowsOfTheirOwn_AsRedeemedBefore_StillRotatesRetriesInGraceAndRevokesOnReuse()
     {
         var (client, first) = await StartGrantAsync();
         var grantId = GrantTable.GrantOf(first.RefreshToken!);
@@ -421,7 +421,7 @@ public sealed class RefreshTokenTests : EndToEndTest
         {
             Assert.That((await RootAsync(grantId)).RevokedAt, Is.Not.Null, "reuse of the first token revoked the grant");
             Assert.That(rows.Single(r => r.RowKey == RefreshTokens.RowKeyOf(first.RefreshToken!)).ContainsKey(nameof(RefreshTokenEntity.RetiredAt)), Is.True, "retired in its own row");
-            Assert.That(rows.Single(r => r.RowKey == AuthorizationCodeEntity.Row).ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshKey)), Is.False, "not migrated");
+            Assert.That(rows.Single(r => r.RowKey == AuthorizationCodeEntity.Row).ContainsKey(nameof(AuthorizationCodeEntity.RefreshKey)), Is.False, "not migrated");
         });
     }
 
@@ -429,15 +429,13 @@ public sealed class RefreshTokenTests : EndToEndTest
     private static async Task MoveTheFirstTokenToARowOfItsOwnAsync(string grantId)
     {
         var root = (await Grants().GetEntityAsync<TableEntity>(grantId, AuthorizationCodeEntity.Row)).Value;
-        var token = new TableEntity(grantId, root.GetString(nameof(AuthorizationCodeEntity.FirstRefreshKey)))
+        var token = new TableEntity(grantId, root.GetString(nameof(AuthorizationCodeEntity.RefreshKey)))
         {
-            [nameof(RefreshTokenEntity.IssuedAt)] = root.GetDateTimeOffset(nameof(AuthorizationCodeEntity.FirstRefreshIssuedAt)),
-            [nameof(RefreshTokenEntity.ExpiresAt)] = root.GetDateTimeOffset(nameof(AuthorizationCodeEntity.FirstRefreshExpiresAt)),
+            [nameof(RefreshTokenEntity.IssuedAt)] = root.GetDateTimeOffset(nameof(AuthorizationCodeEntity.RefreshIssuedAt)),
+            [nameof(RefreshTokenEntity.ExpiresAt)] = root.GetDateTimeOffset(nameof(AuthorizationCodeEntity.RefreshExpiresAt)),
         };
-        foreach (var column in root.Keys.Where(k => k.StartsWith("FirstRefresh", StringComparison.Ordinal)).ToList())
-        {
-            root.Remove(column);
-        }
+        root.Remove(nameof(AuthorizationCodeEntity.RefreshKey));
+        root.Remove(nameof(AuthorizationCodeEntity.RefreshIssuedAt));
 
         await Grants().SubmitTransactionAsync(
         [

@@ -13,7 +13,7 @@ public static class GrantTable
         await Client().QueryAsync<TableEntity>(e => e.PartitionKey == grantId).ToListAsync();
 
     /// <summary>
-    /// Refresh tokens of the grant that are not retired, in rows of their own or held by the root (its first token): a
+    /// Refresh tokens of the grant that are not retired, in rows of their own or held by the root (its live token): a
     /// grant has at most one, else two families live.
     /// </summary>
     public static async Task<int> LiveRefreshRowsAsync(string grantId) => LiveRefreshTokens(await RowsAsync(grantId));
@@ -21,15 +21,13 @@ public static class GrantTable
     public static int LiveRefreshTokens(IEnumerable<TableEntity> rows) =>
         rows.Count(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal)
             ? !r.ContainsKey(nameof(RefreshTokenEntity.RetiredAt))
-            : r.RowKey == AuthorizationCodeEntity.Row
-                && r.ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshKey))
-                && !r.ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshRetiredAt)));
+            : r.RowKey == AuthorizationCodeEntity.Row && r.ContainsKey(nameof(AuthorizationCodeEntity.RefreshKey)));
 
-    /// <summary>The keys of every refresh token the grant holds, live or retired: its rows' and the root's first token's.</summary>
+    /// <summary>The keys of the refresh tokens in the grant's rows and of the live one its root holds.</summary>
     public static IEnumerable<string> RefreshKeys(IEnumerable<TableEntity> rows) =>
         rows.Select(r => r.RowKey.StartsWith(RefreshTokens.RowKeyPrefix, StringComparison.Ordinal)
                 ? r.RowKey
-                : r.GetString(nameof(AuthorizationCodeEntity.FirstRefreshKey)))
+                : r.GetString(nameof(AuthorizationCodeEntity.RefreshKey)))
             .OfType<string>();
 
     public static async Task<TableEntity> RootAsync(string grantId) =>

@@ -220,10 +220,10 @@ public sealed class StorageProxy : IAsyncDisposable
 /// <summary>A Table Storage request as the proxy saw it.</summary>
 public sealed record StorageRequest(string Method, string PathAndQuery, string Body)
 {
-    /// <summary>An entity-group transaction ($batch) on the table: a refresh token's rotation.</summary>
+    /// <summary>An entity-group transaction ($batch) on the table: a rotation of a grant whose tokens have rows.</summary>
     public bool IsBatchOn(string table) => PathAndQuery.Contains("$batch", StringComparison.Ordinal) && Body.Contains("/" + table + "(", StringComparison.Ordinal);
 
-    /// <summary>A Merge of a row in the table's partition: the code exchange's redemption of the grant's root.</summary>
+    /// <summary>A Merge of a row in the table's partition: the code exchange's redemption, or a rotation, of the grant's root.</summary>
     public bool IsMergeIn(string table, string partitionKey) =>
         Method is "PATCH" or "MERGE" && PathAndQuery.Contains($"/{table}(PartitionKey='{partitionKey}'", StringComparison.Ordinal);
 

@@ -55,9 +55,9 @@ public sealed class TableGrantStoreTests
     }
 
     [Test]
-    public async Task RetriedRotationTransactionThatAlreadySucceeded_IsStillThisRequestsRotation()
+    public async Task RetriedRotationThatAlreadySucceeded_IsStillThisRequestsRotation()
     {
-        var lostResponse = new LoseFirstWriteResponsePolicy(IsBatch) { Armed = false };
+        var lostResponse = new LoseFirstWriteResponsePolicy(r => r.Method != RequestMethod.Get && r.Headers.TryGetValue("If-Match", out _)) { Armed = false };
         var tables = TableStores.Tables(lostResponse);
         var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
         var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
@@ -82,7 +82,7 @@ public sealed class TableGrantStoreTests
     }
 
     [Test]
-    public async Task CodeExchange_IsOneConditionalMerge_OfTheRootRow_WhichHoldsTheFirstRefreshToken()
+    public async Task CodeExchange_IsOneConditionalMerge_OfTheRootRow_WhichHoldsTheLiveRefreshToken()
     {
         var requests = new List<string>();
         var tables = TableStores.Tables(new RecordingPolicy(requests));
@@ -100,12 +100,69 @@ public sealed class TableGrantStoreTests
             Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
             Assert.That(requests, Is.EqualTo(new[] { "PATCH If-Match" }), "one request, a conditional Merge (PATCH), and no entity-group transaction");
             Assert.That(rows.Select(r => r.RowKey), Is.EqualTo(new[] { AuthorizationCodeEntity.Row }));
-            Assert.That(rows[0].GetString(nameof(AuthorizationCodeEntity.FirstRefreshKey)), Is.EqualTo(record.Key));
+            Assert.That(rows[0].GetString(nameof(AuthorizationCodeEntity.RefreshKey)), Is.EqualTo(record.Key));
         });
     }
 
     [Test]
-    public async Task GrantRedeemedBeforeTheRootHeldItsFirstRefreshToken_IsFoundRotatedAndRetiredInItsOwnRow()
+    public async Task Rotation_IsOneConditionalMergeOfTheRoot_AndEveryTokenItRetiredStaysKnownAsRetired()
+    {
+        var requests = new List<string>();
+        var tables = TableStores.Tables(new RecordingPolicy(requests));
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var (grantId, first) = await RedeemWithARefreshTokenAsync(tables);
+        var second = await RotateAsync(store, grantId, first);
+        var third = await RotateAsync(store, grantId, second);
+        requests.Clear();
+
+        var fourth = await RotateAsync(store, grantId, third);
+
+        var rotation = requests.ToList();
+        var (_, firstNow) = await store.FindAsync(grantId, first.Record.Key, CancellationToken.None);
+        var (_, secondNow) = await store.FindAsync(grantId, second.Record.Key, CancellationToken.None);
+        var (_, thirdNow) = await store.FindAsync(grantId, third.Record.Key, CancellationToken.None);
+        var (_, fourthNow) = await store.FindAsync(grantId, fourth.Record.Key, CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(rotation, Is.EqualTo(new[] { "GET", "PATCH If-Match" }), "one read of the root, one conditional Merge of it");
+            Assert.That((await GrantTable.RowsAsync(grantId)).Select(r => r.RowKey), Is.EqualTo(new[] { AuthorizationCodeEntity.Row }));
+            Assert.That(new[] { firstNow, secondNow }.Select(t => (t!.IsRetired, t.SealedSuccessor)), Is.All.EqualTo((true, (string?)null)), "retired long ago: reuse, never a grace retry");
+            Assert.That(thirdNow!.IsRetired, Is.True);
+            Assert.That(thirdNow.SuccessorHash, Is.EqualTo(fourth.Record.Key), "the previous token knows its successor");
+            Assert.That(thirdNow.OpenSuccessor(third.Token), Is.EqualTo(fourth.Token), "and holds it sealed for a retry in the grace window");
+            Assert.That(fourthNow!.IsRetired, Is.False);
+            Assert.That(fourthNow.ExpiresAt, Is.EqualTo(fourth.Record.ExpiresAt).Within(TimeSpan.FromSeconds(1)));
+        });
+    }
+
+    [Test]
+    public async Task PastTheRootsRetiredColumns_ARotationKeepsTheTokenItRetiresInARowOfItsOwn_StillKnownAsRetired()
+    {
+        var tables = TableStores.Tables();
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance) { MaxRetiredColumns = 1 };
+        var (grantId, first) = await RedeemWithARefreshTokenAsync(tables);
+        var second = await RotateAsync(store, grantId, first);
+        var third = await RotateAsync(store, grantId, second);
+
+        var fourth = await RotateAsync(store, grantId, third);
+
+        var (_, firstNow) = await store.FindAsync(grantId, first.Record.Key, CancellationToken.None);
+        var (_, secondNow) = await store.FindAsync(grantId, second.Record.Key, CancellationToken.None);
+        var (_, thirdNow) = await store.FindAsync(grantId, third.Record.Key, CancellationToken.None);
+        var (_, fourthNow) = await store.FindAsync(grantId, fourth.Record.Key, CancellationToken.None);
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await GrantTable.RowsAsync(grantId)).Select(r => r.RowKey), Is.EquivalentTo(new[] { AuthorizationCodeEntity.Row, second.Record.Key, third.Record.Key }));
+            Assert.That(firstNow!.IsRetired, Is.True, "in the root's one retired column");
+            Assert.That(secondNow!.IsRetired, Is.True, "in its own row");
+            Assert.That(secondNow.SuccessorHash, Is.EqualTo(third.Record.Key));
+            Assert.That(thirdNow!.SuccessorHash, Is.EqualTo(fourth.Record.Key), "the previous token is still the root's");
+            Assert.That(fourthNow!.IsRetired, Is.False);
+        });
+    }
+
+    [Test]
+    public async Task GrantRedeemedBeforeTheRootHeldItsRefreshTokens_IsFoundRotatedAndRetiredInRowsAsBefore()
     {
         var tables = TableStores.Tables();
         var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
@@ -140,12 +197,12 @@ public sealed class TableGrantStoreTests
             Assert.That(retired!.SuccessorHash, Is.EqualTo(successor.Key));
             Assert.That(retired.OpenSuccessor(token), Is.EqualTo(successorToken));
             Assert.That(rows.Select(r => r.RowKey), Is.EquivalentTo(new[] { AuthorizationCodeEntity.Row, record.Key, successor.Key }));
-            Assert.That(rows.Single(r => r.RowKey == AuthorizationCodeEntity.Row).ContainsKey(nameof(AuthorizationCodeEntity.FirstRefreshKey)), Is.False, "the old layout is read as it is, not migrated");
+            Assert.That(rows.Single(r => r.RowKey == AuthorizationCodeEntity.Row).ContainsKey(nameof(AuthorizationCodeEntity.RefreshKey)), Is.False, "the old layout is read as it is, not migrated");
         });
     }
 
     [Test]
-    public async Task RootHeldFirstRefreshTokenWithADamagedColumn_IsAMalformedRowNamingTheColumn()
+    public async Task RootHeldRefreshTokenWithADamagedColumn_IsAMalformedRowNamingTheColumn()
     {
         var tables = TableStores.Tables();
         var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
@@ -154,12 +211,12 @@ public sealed class TableGrantStoreTests
         var (record, token) = NewRefresh(grant.GrantId);
         await codes.RedeemAsync(grant, new FirstRefreshToken(record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, token, grant.GrantId)), CancellationToken.None);
         await GrantTable.Client().UpdateEntityAsync(
-            new TableEntity(grant.GrantId, AuthorizationCodeEntity.Row) { [nameof(AuthorizationCodeEntity.FirstRefreshExpiresAt)] = "tomorrow" }, Azure.ETag.All, TableUpdateMode.Merge);
+            new TableEntity(grant.GrantId, AuthorizationCodeEntity.Row) { [nameof(AuthorizationCodeEntity.RefreshIssuedAt)] = "tomorrow" }, Azure.ETag.All, TableUpdateMode.Merge);
 
         var damaged = await Assert.ThrowsAsync<MalformedRowException>(() => new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance)
             .FindAsync(grant.GrantId, record.Key, CancellationToken.None));
 
-        Assert.That(damaged!.Problem, Does.Contain(nameof(AuthorizationCodeEntity.FirstRefreshExpiresAt)).And.Not.Contain("tomorrow"));
+        Assert.That(damaged!.Problem, Does.Contain(nameof(AuthorizationCodeEntity.RefreshIssuedAt)).And.Not.Contain("tomorrow"));
     }
 
     [Test]
@@ -225,7 +282,26 @@ public sealed class TableGrantStoreTests
         }
     }
 
-    private static bool IsBatch(Request request) => request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal);
+    private static async Task<(string GrantId, (RefreshTokenRecord Record, string Token) First)> RedeemWithARefreshTokenAsync(TokenTables tables)
+    {
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        var grant = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+        var first = NewRefresh(grant.GrantId);
+        var outcome = await codes.RedeemAsync(grant, new FirstRefreshToken(first.Record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, first.Token, grant.GrantId)), CancellationToken.None);
+        Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
+        return (grant.GrantId, first);
+    }
+
+    /// <summary>Rotates the live <paramref name="old"/> as the refresh grant does: found, then rotated against what was read.</summary>
+    private static async Task<(RefreshTokenRecord Record, string Token)> RotateAsync(RefreshTokenStore store, string grantId, (RefreshTokenRecord Record, string Token) old)
+    {
+        var (grant, found) = await store.FindAsync(grantId, old.Record.Key, CancellationToken.None);
+        var successor = NewRefresh(grantId);
+        var result = await store.RotateAsync(grant!, found!, successor.Record, RefreshTokens.Seal(old.Token, successor.Token, found!.AssociatedData), CancellationToken.None);
+        Assert.That(result.Outcome, Is.EqualTo(RotateOutcome.Rotated));
+        return successor;
+    }
 
     private static AuthorizationCodeStore CodeStore(HttpPipelinePolicy? policy = null) =>
         new(TableStores.Tables(policy), TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);

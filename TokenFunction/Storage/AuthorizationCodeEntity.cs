@@ -52,7 +52,7 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     /// <summary>Absolute end of the grant's refresh tokens; set when a redemption issued the first one.</summary>
     public DateTimeOffset? GrantExpiresAt { get; set; }
 
-    /// <summary>Idle expiry of the grant's live refresh token; moved by every rotation (written in the same transaction).</summary>
+    /// <summary>Idle expiry of the grant's live refresh token; moved by every rotation (in the same conditional write).</summary>
     public DateTimeOffset? RefreshExpiresAt { get; set; }
 
     /// <summary>
@@ -62,19 +62,22 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     public string? SealedRefreshToken { get; set; }
 
     /// <summary>
-    /// The grant's first refresh token, held by this row (<see cref="RootHeldRefreshToken"/>): its key
-    /// (<see cref="RefreshTokens.RowKeyOf"/>); null on a grant without refresh tokens and on grants redeemed before,
-    /// whose first token has a row of its own. The other <c>FirstRefresh*</c> columns are that token's, as a refresh
-    /// token row has them (<see cref="RefreshTokenEntity"/>).
+    /// The key (<see cref="RefreshTokens.RowKeyOf"/>) of the grant's live refresh token, which this row holds
+    /// (<see cref="RootRefreshTokens"/>); null on a grant without refresh tokens and on grants redeemed before the root
+    /// held them, whose tokens have rows of their own. <see cref="RefreshExpiresAt"/> is its idle expiry.
     /// </summary>
-    public string? FirstRefreshKey { get; set; }
+    public string? RefreshKey { get; set; }
 
-    public DateTimeOffset? FirstRefreshIssuedAt { get; set; }
-    public DateTimeOffset? FirstRefreshExpiresAt { get; set; }
-    public DateTimeOffset? FirstRefreshRetiredAt { get; set; }
-    public string? FirstRefreshSuccessorHash { get; set; }
-    public string? FirstRefreshSealedSuccessor { get; set; }
-    public string? FirstRefreshDpopJkt { get; set; }
+    public DateTimeOffset? RefreshIssuedAt { get; set; }
+
+    /// <summary>RFC 9449: the DPoP key thumbprint the grant's refresh tokens are bound to (a public client's); null: unbound.</summary>
+    public string? RefreshDpopJkt { get; set; }
+
+    /// <summary>The token the live one replaced, when it was retired, and the live one sealed under it (for the grace window).</summary>
+    public string? PreviousRefreshKey { get; set; }
+
+    public DateTimeOffset? PreviousRefreshRetiredAt { get; set; }
+    public string? PreviousRefreshSealedSuccessor { get; set; }
 
     /// <summary>RFC 9449 section 10 <c>dpop_jkt</c>, written by the authorize step: the code needs a proof of that key.</summary>
     public string? DpopJkt { get; set; }

@@ -70,7 +70,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
 
     /// <summary>
     /// Consumes the code and, with <paramref name="firstRefreshToken"/>, writes the grant's first refresh token into the
-    /// same row (<see cref="RootHeldRefreshToken"/>): one If-Match Merge, so the code is consumed exactly when the refresh
+    /// same row (<see cref="RootRefreshTokens"/>): one If-Match Merge, so the code is consumed exactly when the refresh
     /// token exists, without the cost of an entity-group transaction. A failure is judged by re-reading
     /// (<see cref="OptimisticConcurrency"/>): this request's redemption id on the row means it won; another's, a
     /// revocation or no row means it lost, and the row goes back to the caller.
@@ -93,9 +93,8 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         if (firstRefreshToken is not null)
         {
             update[nameof(AuthorizationCodeEntity.GrantExpiresAt)] = firstRefreshToken.GrantExpiresAt;
-            update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = firstRefreshToken.Token.ExpiresAt;
             update[nameof(AuthorizationCodeEntity.SealedRefreshToken)] = firstRefreshToken.SealedForRetry;
-            RootHeldRefreshToken.Write(update, firstRefreshToken.Token);
+            RootRefreshTokens.Issue(update, firstRefreshToken.Token);
         }
 
         var table = await Grants(cancellationToken).ConfigureAwait(false);

@@ -6,33 +6,40 @@ using TokenFunction.Grants;
 namespace TokenFunction.Storage;
 
 /// <summary>
-/// Refresh tokens in their grant's partition: the first one in the root row (<see cref="RootHeldRefreshToken"/>; a row
-/// of its own on grants redeemed before), each successor in a row of its own. A rotation is one entity-group
-/// transaction: Merge the grant's root row (If-Match its ETag, so a revocation that lands first fails the rotation),
-/// retire the old token (If-Match: a Merge of its row, or of the root's columns when the root holds it) and Add the
-/// successor's row. Exactly one concurrent rotation wins; a failure is judged by <see cref="OptimisticConcurrency"/>.
+/// Refresh tokens in their grant's partition. A grant's root row holds them (<see cref="RootRefreshTokens"/>): finding a
+/// token is one read of the root, and a rotation one Merge of it, If-Match its ETag (so a revocation or another rotation
+/// that lands first fails it). Grants redeemed before the root held their tokens keep them in rows of their own; there a
+/// rotation is one entity-group transaction: Merge the root (If-Match), Merge the old token's row (If-Match, setting
+/// RetiredAt and the sealed successor) and Add the successor's row. Exactly one concurrent rotation wins; a failure is
+/// judged by <see cref="OptimisticConcurrency"/>.
 /// </summary>
 public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider time, ILogger<RefreshTokenStore> logger) : IRefreshRotationStore
 {
     private const int MaxAttempts = 5;
 
+    /// <summary>Retired-key columns a root takes before retired tokens go to rows (tests lower it).</summary>
+    internal int MaxRetiredColumns { get; init; } = RootRefreshTokens.MaxRetiredColumns;
+
     /// <summary>
-    /// The grant's root row and the token's row, read in parallel (one round trip of latency); the token is the root's
-    /// when the root holds it.
+    /// The grant's root row, and the token as the root holds it; only when the root cannot hold it (a grant redeemed
+    /// before, or a retired token past the root's retired columns) is the token's own row read as well.
     /// </summary>
     public async Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindAsync(string grantId, string tokenKey, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        var root = TableRows.GetIfExistsAsync<TableEntity>(table, grantId, AuthorizationCodeEntity.Row, cancellationToken);
-        var token = TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, tokenKey, cancellationToken);
-        await Task.WhenAll(root, token).ConfigureAwait(false);
-        if (await root.ConfigureAwait(false) is not { } rootRow)
+        if (await TableRows.GetIfExistsAsync<TableEntity>(table, grantId, AuthorizationCodeEntity.Row, cancellationToken).ConfigureAwait(false) is not { } root)
         {
-            return (null, ToRecord(await token.ConfigureAwait(false)));
+            return (null, null);
         }
 
-        var grant = AuthorizationCodeRows.Read(rootRow);
-        return (grant, ToRecord(await token.ConfigureAwait(false)) ?? RootHeldRefreshToken.Read(rootRow, tokenKey));
+        var grant = AuthorizationCodeRows.Read(root);
+        var token = RootRefreshTokens.Find(root, tokenKey, MaxRetiredColumns, out var mayBeInARow);
+        if (token is null && mayBeInARow)
+        {
+            token = ToRecord(await TableRows.GetIfExistsAsync<RefreshTokenEntity>(table, grantId, tokenKey, cancellationToken).ConfigureAwait(false));
+        }
+
+        return (grant, token);
     }
 
     public async Task<RefreshTokenRecord?> FindTokenAsync(string grantId, string tokenKey, CancellationToken cancellationToken) =>
@@ -44,42 +51,13 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
         ArgumentNullException.ThrowIfNull(grant);
         ArgumentNullException.ThrowIfNull(old);
         ArgumentNullException.ThrowIfNull(successor);
-        var etags = (Root: TableVersions.ToETag(grant.Version, "Rotation"), Old: OldTokenETag(old));
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         var retiredAt = time.GetUtcNow();
-        var touchRoot = new TableEntity(grant.GrantId, AuthorizationCodeEntity.Row)
-        {
-            [nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = successor.ExpiresAt,
-        };
-        TableEntity? retire = null;
-        if (RootHeldRefreshToken.IsRootHeld(old))
-        {
-            // One entity, one action: the root's Merge retires the token it holds.
-            RootHeldRefreshToken.Retire(touchRoot, retiredAt, successor.Key, sealedSuccessor);
-        }
-        else
-        {
-            retire = new TableEntity(old.GrantId, old.Key)
-            {
-                [nameof(RefreshTokenEntity.RetiredAt)] = retiredAt,
-                [nameof(RefreshTokenEntity.SuccessorHash)] = successor.Key,
-                [nameof(RefreshTokenEntity.SealedSuccessor)] = sealedSuccessor,
-            };
-        }
-
-        var added = ToEntity(successor);
         return await OptimisticConcurrency.WriteAsync(
-            etags,
-            async (ifMatch, token) =>
+            (Root: TableVersions.ToETag(grant.Version, "Rotation"), Old: old),
+            async (state, token) =>
             {
-                List<TableTransactionAction> actions = [new(TableTransactionActionType.UpdateMerge, touchRoot, ifMatch.Root)];
-                if (retire is not null)
-                {
-                    actions.Add(new(TableTransactionActionType.UpdateMerge, retire, ifMatch.Old));
-                }
-
-                actions.Add(new(TableTransactionActionType.Add, added));
-                await table.SubmitTransactionAsync(actions, token).ConfigureAwait(false);
+                await WriteRotationAsync(table, state.Root, state.Old, successor, sealedSuccessor, retiredAt, token).ConfigureAwait(false);
                 return new RotateResult(RotateOutcome.Rotated);
             },
             isContention: _ => true,
@@ -90,35 +68,72 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
                 if (currentToken?.SuccessorHash == successor.Key)
                 {
                     LogRetriedRotationWon(logger, GrantKeys.ForLog(old.GrantId));
-                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Rotated));
+                    return Verdict<(ETag Root, RefreshTokenRecord Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Rotated));
                 }
 
                 if (currentRoot is null || currentToken is null)
                 {
-                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Gone));
+                    return Verdict<(ETag Root, RefreshTokenRecord Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Gone));
                 }
 
                 if (currentRoot.IsRevoked)
                 {
-                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Revoked, currentRoot, currentToken));
+                    return Verdict<(ETag Root, RefreshTokenRecord Old), RotateResult>.Settled(new RotateResult(RotateOutcome.Revoked, currentRoot, currentToken));
                 }
 
                 if (currentToken.IsRetired)
                 {
-                    return Verdict<(ETag Root, ETag Old), RotateResult>.Settled(new RotateResult(RotateOutcome.RetiredByAnother, currentRoot, currentToken));
+                    return Verdict<(ETag Root, RefreshTokenRecord Old), RotateResult>.Settled(new RotateResult(RotateOutcome.RetiredByAnother, currentRoot, currentToken));
                 }
 
                 LogRotationRetried(logger, GrantKeys.ForLog(old.GrantId), failure.Status);
-                return Verdict<(ETag Root, ETag Old), RotateResult>.WriteAgain(
-                    (TableVersions.ToETag(currentRoot.Version, "Rotation"), OldTokenETag(currentToken)));
+                return Verdict<(ETag Root, RefreshTokenRecord Old), RotateResult>.WriteAgain((TableVersions.ToETag(currentRoot.Version, "Rotation"), currentToken));
             },
             MaxAttempts,
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The old token's ETag; a root-held token's is the root's, which the root's own Merge already carries.</summary>
-    private static ETag OldTokenETag(RefreshTokenRecord old) =>
-        RootHeldRefreshToken.IsRootHeld(old) ? default : TableVersions.ToETag(old.Version, "Rotation");
+    private static async Task WriteRotationAsync(
+        TableClient table, ETag root, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, DateTimeOffset retiredAt, CancellationToken cancellationToken)
+    {
+        var rootUpdate = new TableEntity(old.GrantId, AuthorizationCodeEntity.Row);
+        if (RootRefreshTokens.IsRootHeld(old, out var full))
+        {
+            RootRefreshTokens.Rotate(rootUpdate, old, successor, sealedSuccessor, retiredAt, retiredColumn: !full);
+            if (!full)
+            {
+                await table.UpdateEntityAsync(rootUpdate, root, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // No room for another retired column: the retired token gets a row of its own, with the Merge or not at all.
+            var retiredRow = ToEntity(old with { RetiredAt = retiredAt, SuccessorHash = successor.Key, SealedSuccessor = sealedSuccessor });
+            await table.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateMerge, rootUpdate, root),
+                    new(TableTransactionActionType.Add, retiredRow),
+                ],
+                cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A grant whose tokens have rows (redeemed before the root held them). Every UpdateMerge carries its ETag: without
+        // one a transaction's update sends no If-Match and becomes an upsert.
+        rootUpdate[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = successor.ExpiresAt;
+        var retire = new TableEntity(old.GrantId, old.Key)
+        {
+            [nameof(RefreshTokenEntity.RetiredAt)] = retiredAt,
+            [nameof(RefreshTokenEntity.SuccessorHash)] = successor.Key,
+            [nameof(RefreshTokenEntity.SealedSuccessor)] = sealedSuccessor,
+        };
+        await table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateMerge, rootUpdate, root),
+                new(TableTransactionActionType.UpdateMerge, retire, TableVersions.ToETag(old.Version, "Rotation")),
+                new(TableTransactionActionType.Add, ToEntity(successor)),
+            ],
+            cancellationToken).ConfigureAwait(false);
+    }
 
     internal static RefreshTokenEntity ToEntity(RefreshTokenRecord token) => new()
     {
@@ -150,6 +165,6 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
     [LoggerMessage(Level = LogLevel.Information, Message = "A retried rotation in grant {Grant} met its own earlier success.")]
     private static partial void LogRetriedRotationWon(ILogger logger, string grant);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The rotation transaction of grant {Grant} failed ({Status}) with the token still live; retrying.")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "The rotation of a refresh token of grant {Grant} failed ({Status}) with the token still live; retrying.")]
     private static partial void LogRotationRetried(ILogger logger, string grant, int status);
 }
