@@ -22,4 +22,16 @@ public sealed class ServiceProcessRuntimeTests
 
         Assert.That(properties.GetProperty("System.GC.HeapHardLimit").GetInt64(), Is.EqualTo(HeapHardLimit), path);
     }
+
+    [TestCase("TokenFunction", "TokenFunction")]
+    [TestCase("TokenCtl", "tokenctl")]
+    public void EveryTokenServingProcess_LetsIdleThreadPoolWorkersBlockWithoutSpinning(string project, string app)
+    {
+        var path = RepositoryRoot.Combine(project, "bin", RepositoryRoot.Configuration, "net10.0", app + ".runtimeconfig.json");
+        using var config = JsonDocument.Parse(File.ReadAllText(path));
+
+        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+
+        Assert.That(properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32(), Is.Zero, path);
+    }
 }
