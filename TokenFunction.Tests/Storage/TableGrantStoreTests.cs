@@ -136,6 +136,36 @@ public sealed class TableGrantStoreTests
     }
 
     [Test]
+    public async Task FindingAToken_ReadsTheRootWithoutTheOtherRetiredKeys_SoItsCostDoesNotGrowWithRotations()
+    {
+        var bodies = new List<string>();
+        var tables = TableStores.Tables(new ResponseBodies(bodies));
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var (grantId, first) = await RedeemWithARefreshTokenAsync(tables);
+        var live = first;
+        for (var rotation = 0; rotation < 5; rotation++)
+        {
+            live = await RotateAsync(store, grantId, live);
+        }
+
+        bodies.Clear();
+
+        var (_, liveNow) = await store.FindAsync(grantId, live.Record.Key, CancellationToken.None);
+        var (_, firstNow) = await store.FindAsync(grantId, first.Record.Key, CancellationToken.None);
+
+        var root = await GrantTable.RootAsync(grantId);
+        static int RetiredKeys(string json) => System.Text.RegularExpressions.Regex.Count(json, "\"Retired_[0-9A-F]{32}\":");
+        Assert.Multiple(() =>
+        {
+            Assert.That(liveNow!.IsRetired, Is.False);
+            Assert.That(firstNow!.IsRetired, Is.True);
+            Assert.That(root.Keys.Count(k => k.StartsWith("Retired_", StringComparison.Ordinal)), Is.EqualTo(5), "the row keeps every retired key");
+            Assert.That(root.GetInt32(nameof(AuthorizationCodeEntity.RetiredRefreshCount)), Is.EqualTo(5));
+            Assert.That(bodies.Select(RetiredKeys), Is.EqualTo(new[] { 0, 1 }), "the live token's read carries none of them, the first token's read only its own");
+        });
+    }
+
+    [Test]
     public async Task PastTheRootsRetiredColumns_ARotationKeepsTheTokenItRetiresInARowOfItsOwn_StillKnownAsRetired()
     {
         var tables = TableStores.Tables();
@@ -269,6 +299,18 @@ public sealed class TableGrantStoreTests
             Assert.That(byToken!.Problem, Does.Contain(nameof(AuthorizationCodeEntity.ExpiresAt)));
             Assert.That(byCode.ShortId, Is.EqualTo(GrantKeys.ForLog(grantId)));
         });
+    }
+
+    /// <summary>Keeps the body of each answer to a read.</summary>
+    private sealed class ResponseBodies(List<string> bodies) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            if (message.Request.Method == RequestMethod.Get)
+            {
+                bodies.Add(message.Response.Content.ToString());
+            }
+        }
     }
 
     /// <summary>Records each request's method, and whether it was conditional.</summary>

@@ -101,7 +101,7 @@ public sealed partial class AuthorizationCodeGrantHandler(
         // signer answers again. The token is released only if this request is the one that consumes the code.
         var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope, audiences, request.DpopThumbprint), cancellationToken);
 
-        // The first refresh token is inserted in the same transaction that consumes the code: both or neither.
+        // The first refresh token is written by the same conditional write that consumes the code: both or neither.
         string? refreshToken = null;
         FirstRefreshToken? first = null;
         if (RefreshTokenPolicy.IsIssuedTo(client))

@@ -79,6 +79,9 @@ public sealed class AuthorizationCodeEntity : ITableEntity
     public DateTimeOffset? PreviousRefreshRetiredAt { get; set; }
     public string? PreviousRefreshSealedSuccessor { get; set; }
 
+    /// <summary>How many <c>Retired_</c> columns the row has (<see cref="RootRefreshTokens"/>); absent: none.</summary>
+    public int? RetiredRefreshCount { get; set; }
+
     /// <summary>RFC 9449 section 10 <c>dpop_jkt</c>, written by the authorize step: the code needs a proof of that key.</summary>
     public string? DpopJkt { get; set; }
 

@@ -21,13 +21,15 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
     internal int MaxRetiredColumns { get; init; } = RootRefreshTokens.MaxRetiredColumns;
 
     /// <summary>
-    /// The grant's root row, and the token as the root holds it; only when the root cannot hold it (a grant redeemed
+    /// The grant's root row (its documented columns and the one retired-key column of this token: its cost does not grow
+    /// with the grant's history), and the token as the root holds it; only when the root cannot hold it (a grant redeemed
     /// before, or a retired token past the root's retired columns) is the token's own row read as well.
     /// </summary>
     public async Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindAsync(string grantId, string tokenKey, CancellationToken cancellationToken)
     {
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        if (await TableRows.GetIfExistsAsync<TableEntity>(table, grantId, AuthorizationCodeEntity.Row, cancellationToken).ConfigureAwait(false) is not { } root)
+        var columns = RootRefreshTokens.ColumnsToFind(tokenKey);
+        if (await TableRows.GetIfExistsAsync<TableEntity>(table, grantId, AuthorizationCodeEntity.Row, cancellationToken, columns).ConfigureAwait(false) is not { } root)
         {
             return (null, null);
         }
@@ -57,7 +59,7 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
             (Root: TableVersions.ToETag(grant.Version, "Rotation"), Old: old),
             async (state, token) =>
             {
-                await WriteRotationAsync(table, state.Root, state.Old, successor, sealedSuccessor, retiredAt, token).ConfigureAwait(false);
+                await WriteRotationAsync(table, state.Root, state.Old, successor, sealedSuccessor, retiredAt, MaxRetiredColumns, token).ConfigureAwait(false);
                 return new RotateResult(RotateOutcome.Rotated);
             },
             isContention: _ => true,
@@ -94,11 +96,13 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
     }
 
     private static async Task WriteRotationAsync(
-        TableClient table, ETag root, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, DateTimeOffset retiredAt, CancellationToken cancellationToken)
+        TableClient table, ETag root, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, DateTimeOffset retiredAt,
+        int maxRetiredColumns, CancellationToken cancellationToken)
     {
         var rootUpdate = new TableEntity(old.GrantId, AuthorizationCodeEntity.Row);
-        if (RootRefreshTokens.IsRootHeld(old, out var full))
+        if (RootRefreshTokens.IsRootHeld(old))
         {
+            var full = RootRefreshTokens.RetiredCount(old) >= maxRetiredColumns;
             RootRefreshTokens.Rotate(rootUpdate, old, successor, sealedSuccessor, retiredAt, retiredColumn: !full);
             if (!full)
             {

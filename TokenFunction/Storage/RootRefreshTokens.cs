@@ -21,10 +21,25 @@ internal static class RootRefreshTokens
 
     private const string RetiredPrefix = "Retired_";
 
-    // A root-held token's version is the root's ETag, marked with where the token lives and whether the root has room for
-    // another retired column. ETags begin with W/" or ", never with these.
+    // A root-held token's version is the root's ETag, marked with where the token lives and how many retired columns the
+    // root has: "root:<count>:<etag>". ETags begin with W/" or ", never with this.
     private const string RootMarker = "root:";
-    private const string FullRootMarker = "root-full:";
+
+    // Every documented column of a root: the read of a refresh selects these and the one retired column it needs, so its
+    // cost does not grow with the grant's history. Taken from the entity, so a column added there is never left out.
+    private static readonly string[] s_documentedColumns =
+    [
+        "PartitionKey",
+        "RowKey",
+        .. typeof(AuthorizationCodeEntity).GetProperties()
+            .Where(property => property.CanWrite && property.DeclaringType == typeof(AuthorizationCodeEntity)
+                && property.Name is not (nameof(ITableEntity.PartitionKey) or nameof(ITableEntity.RowKey) or nameof(ITableEntity.Timestamp) or nameof(ITableEntity.ETag)))
+            .Select(property => property.Name),
+    ];
+
+    /// <summary>The columns a refresh reads of the root to find <paramref name="tokenKey"/>: never the other retired keys.</summary>
+    public static IReadOnlyList<string> ColumnsToFind(string tokenKey) =>
+        RetiredColumn(tokenKey) is { } retired ? [.. s_documentedColumns, retired] : s_documentedColumns;
 
     /// <summary>Whether the root holds its grant's refresh tokens (every grant redeemed since it does).</summary>
     public static bool HoldsTokens(TableEntity root) => root.ContainsKey(nameof(AuthorizationCodeEntity.RefreshKey));
@@ -47,6 +62,7 @@ internal static class RootRefreshTokens
     /// </summary>
     public static void Rotate(TableEntity update, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, DateTimeOffset retiredAt, bool retiredColumn)
     {
+        ArgumentNullException.ThrowIfNull(old);
         update[nameof(AuthorizationCodeEntity.RefreshKey)] = successor.Key;
         update[nameof(AuthorizationCodeEntity.RefreshIssuedAt)] = successor.IssuedAt;
         update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = successor.ExpiresAt;
@@ -56,6 +72,8 @@ internal static class RootRefreshTokens
         if (retiredColumn)
         {
             update[RetiredColumn(old.Key) ?? throw new ArgumentException("Not a refresh token key.", nameof(old))] = retiredAt;
+            // Under the same If-Match as the column: the count read is still the row's.
+            update[nameof(AuthorizationCodeEntity.RetiredRefreshCount)] = RetiredCount(old) + 1;
         }
     }
 
@@ -75,10 +93,9 @@ internal static class RootRefreshTokens
             return null;
         }
 
-        var retiredCount = root.Keys.Count(column => column.StartsWith(RetiredPrefix, StringComparison.Ordinal));
-        var full = retiredCount >= maxRetiredColumns;
-        mayBeInARow = full;
-        var version = new ConcurrencyToken((full ? FullRootMarker : RootMarker) + root.ETag);
+        var retiredCount = columns.OptionalInt32(nameof(AuthorizationCodeEntity.RetiredRefreshCount)) ?? 0;
+        mayBeInARow = retiredCount >= maxRetiredColumns;
+        var version = new ConcurrencyToken(FormattableString.Invariant($"{RootMarker}{retiredCount}:{root.ETag}"));
         var thumbprint = columns.OptionalString(nameof(AuthorizationCodeEntity.RefreshDpopJkt));
         if (string.Equals(liveKey, tokenKey, StringComparison.Ordinal))
         {
@@ -109,12 +126,18 @@ internal static class RootRefreshTokens
             : null;
     }
 
-    /// <summary>Whether the token lives in its grant's root, and if so whether the root has room for its retired key.</summary>
-    public static bool IsRootHeld(RefreshTokenRecord token, out bool full)
+    /// <summary>Whether the token lives in its grant's root.</summary>
+    public static bool IsRootHeld(RefreshTokenRecord token) =>
+        token.Version.Value?.StartsWith(RootMarker, StringComparison.Ordinal) == true;
+
+    /// <summary>The retired columns the root of a root-held token had when the token was read.</summary>
+    public static int RetiredCount(RefreshTokenRecord token)
     {
         var version = token.Version.Value ?? string.Empty;
-        full = version.StartsWith(FullRootMarker, StringComparison.Ordinal);
-        return full || version.StartsWith(RootMarker, StringComparison.Ordinal);
+        var end = version.IndexOf(':', RootMarker.Length);
+        return IsRootHeld(token) && end > 0
+            ? int.Parse(version.AsSpan(RootMarker.Length, end - RootMarker.Length), System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
     }
 
     private static RefreshTokenRecord Retired(TableEntity root, string tokenKey, DateTimeOffset retiredAt, string? thumbprint, ConcurrencyToken version) => new()

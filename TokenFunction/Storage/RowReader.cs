@@ -33,6 +33,14 @@ internal readonly struct RowReader(string table, TableEntity row)
         _ => throw WrongType(column, value, "DateTime"),
     } : null;
 
+    /// <summary>An Int32 column that may be absent; present, it must be typed Edm.Int32.</summary>
+    public int? OptionalInt32(string column) => row.TryGetValue(column, out var value) ? value switch
+    {
+        null => null,
+        int number => number,
+        _ => throw WrongType(column, value, "Int32"),
+    } : null;
+
     public MalformedRowException Malformed(string problem) => new(table, row.PartitionKey, row.RowKey, problem);
 
     private MalformedRowException WrongType(string column, object value, string expected) =>

@@ -11,12 +11,13 @@ namespace TokenFunction.Storage;
 /// </summary>
 internal static class TableRows
 {
-    public static async Task<T?> GetIfExistsAsync<T>(TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken)
+    public static async Task<T?> GetIfExistsAsync<T>(
+        TableClient table, string partitionKey, string rowKey, CancellationToken cancellationToken, IEnumerable<string>? select = null)
         where T : class, ITableEntity
     {
         try
         {
-            var row = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var row = await table.GetEntityIfExistsAsync<T>(partitionKey, rowKey, select, cancellationToken).ConfigureAwait(false);
             return row.HasValue ? row.Value : null;
         }
         catch (Exception e) when (IsUnreadableRow(e))
