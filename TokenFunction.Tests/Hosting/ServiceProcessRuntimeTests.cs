@@ -9,29 +9,32 @@ namespace TokenFunction.Tests.Hosting;
 /// </summary>
 public sealed class ServiceProcessRuntimeTests
 {
-    private const long HeapHardLimit = 200L * 1024 * 1024;
+    private const long HeapHardLimit = 128L * 1024 * 1024;
 
     [TestCase("TokenFunction", "TokenFunction")]
     [TestCase("TokenCtl", "tokenctl")]
     public void EveryTokenServingProcess_CapsItsManagedHeap_SoItsWorkingSetDoesNotFollowTheCpusCache(string project, string app)
     {
-        var path = RepositoryRoot.Combine(project, "bin", RepositoryRoot.Configuration, "net10.0", app + ".runtimeconfig.json");
-        using var config = JsonDocument.Parse(File.ReadAllText(path));
+        var property = ConfigProperty(project, app, "System.GC.HeapHardLimit");
 
-        var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        Assert.That(properties.GetProperty("System.GC.HeapHardLimit").GetInt64(), Is.EqualTo(HeapHardLimit), path);
+        Assert.That(property.GetInt64(), Is.EqualTo(HeapHardLimit));
     }
 
     [TestCase("TokenFunction", "TokenFunction")]
     [TestCase("TokenCtl", "tokenctl")]
     public void EveryTokenServingProcess_LetsIdleThreadPoolWorkersBlockWithoutSpinning(string project, string app)
     {
+        var property = ConfigProperty(project, app, "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit");
+
+        Assert.That(property.GetInt32(), Is.Zero);
+    }
+
+    private static JsonElement ConfigProperty(string project, string app, string name)
+    {
         var path = RepositoryRoot.Combine(project, "bin", RepositoryRoot.Configuration, "net10.0", app + ".runtimeconfig.json");
         using var config = JsonDocument.Parse(File.ReadAllText(path));
-
         var properties = config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
-
-        Assert.That(properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32(), Is.Zero, path);
+        Assert.That(properties.TryGetProperty(name, out var value), Is.True, $"{path} sets {name}");
+        return value.Clone();
     }
 }
