@@ -41,9 +41,6 @@ internal static class RootRefreshTokens
     public static IReadOnlyList<string> ColumnsToFind(string tokenKey) =>
         RetiredColumn(tokenKey) is { } retired ? [.. s_documentedColumns, retired] : s_documentedColumns;
 
-    /// <summary>Whether the root holds its grant's refresh tokens (every grant redeemed since it does).</summary>
-    public static bool HoldsTokens(TableEntity root) => root.ContainsKey(nameof(AuthorizationCodeEntity.RefreshKey));
-
     /// <summary>The exchange's columns: <paramref name="first"/> is the live token.</summary>
     public static void Issue(TableEntity update, RefreshTokenRecord first)
     {
