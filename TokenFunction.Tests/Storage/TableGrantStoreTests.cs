@@ -118,10 +118,7 @@ public sealed class TableGrantStoreTests
         var fourth = await RotateAsync(store, grantId, third);
 
         var rotation = requests.ToList();
-        var (_, firstNow) = await store.FindAsync(grantId, first.Record.Key, CancellationToken.None);
-        var (_, secondNow) = await store.FindAsync(grantId, second.Record.Key, CancellationToken.None);
-        var (_, thirdNow) = await store.FindAsync(grantId, third.Record.Key, CancellationToken.None);
-        var (_, fourthNow) = await store.FindAsync(grantId, fourth.Record.Key, CancellationToken.None);
+        var (firstNow, secondNow, thirdNow, fourthNow) = await FindEachAsync(store, grantId, first, second, third, fourth);
         Assert.Multiple(async () =>
         {
             Assert.That(rotation, Is.EqualTo(new[] { "GET", "PATCH If-Match" }), "one read of the root, one conditional Merge of it");
@@ -176,10 +173,7 @@ public sealed class TableGrantStoreTests
 
         var fourth = await RotateAsync(store, grantId, third);
 
-        var (_, firstNow) = await store.FindAsync(grantId, first.Record.Key, CancellationToken.None);
-        var (_, secondNow) = await store.FindAsync(grantId, second.Record.Key, CancellationToken.None);
-        var (_, thirdNow) = await store.FindAsync(grantId, third.Record.Key, CancellationToken.None);
-        var (_, fourthNow) = await store.FindAsync(grantId, fourth.Record.Key, CancellationToken.None);
+        var (firstNow, secondNow, thirdNow, fourthNow) = await FindEachAsync(store, grantId, first, second, third, fourth);
         Assert.Multiple(async () =>
         {
             Assert.That((await GrantTable.RowsAsync(grantId)).Select(r => r.RowKey), Is.EquivalentTo(new[] { AuthorizationCodeEntity.Row, second.Record.Key, third.Record.Key }));
@@ -333,6 +327,17 @@ public sealed class TableGrantStoreTests
         var outcome = await codes.RedeemAsync(grant, new FirstRefreshToken(first.Record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, first.Token, grant.GrantId)), CancellationToken.None);
         Assert.That(outcome.Outcome, Is.EqualTo(RedeemOutcome.Redeemed));
         return (grant.GrantId, first);
+    }
+
+    /// <summary>Four tokens of a grant as the store now finds them.</summary>
+    private static async Task<(RefreshTokenRecord? First, RefreshTokenRecord? Second, RefreshTokenRecord? Third, RefreshTokenRecord? Fourth)> FindEachAsync(
+        RefreshTokenStore store, string grantId,
+        (RefreshTokenRecord Record, string Token) first, (RefreshTokenRecord Record, string Token) second,
+        (RefreshTokenRecord Record, string Token) third, (RefreshTokenRecord Record, string Token) fourth)
+    {
+        async Task<RefreshTokenRecord?> FindAsync((RefreshTokenRecord Record, string Token) token) =>
+            (await store.FindAsync(grantId, token.Record.Key, CancellationToken.None)).Token;
+        return (await FindAsync(first), await FindAsync(second), await FindAsync(third), await FindAsync(fourth));
     }
 
     /// <summary>Rotates the live <paramref name="old"/> as the refresh grant does: found, then rotated against what was read.</summary>

@@ -44,9 +44,7 @@ internal static class RootRefreshTokens
     /// <summary>The exchange's columns: <paramref name="first"/> is the live token.</summary>
     public static void Issue(TableEntity update, RefreshTokenRecord first)
     {
-        update[nameof(AuthorizationCodeEntity.RefreshKey)] = first.Key;
-        update[nameof(AuthorizationCodeEntity.RefreshIssuedAt)] = first.IssuedAt;
-        update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = first.ExpiresAt;
+        WriteLive(update, first);
         if (first.DpopThumbprint is { } thumbprint)
         {
             update[nameof(AuthorizationCodeEntity.RefreshDpopJkt)] = thumbprint;
@@ -59,10 +57,7 @@ internal static class RootRefreshTokens
     /// </summary>
     public static void Rotate(TableEntity update, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, DateTimeOffset retiredAt, bool retiredColumn)
     {
-        ArgumentNullException.ThrowIfNull(old);
-        update[nameof(AuthorizationCodeEntity.RefreshKey)] = successor.Key;
-        update[nameof(AuthorizationCodeEntity.RefreshIssuedAt)] = successor.IssuedAt;
-        update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = successor.ExpiresAt;
+        WriteLive(update, successor);
         update[nameof(AuthorizationCodeEntity.PreviousRefreshKey)] = old.Key;
         update[nameof(AuthorizationCodeEntity.PreviousRefreshRetiredAt)] = retiredAt;
         update[nameof(AuthorizationCodeEntity.PreviousRefreshSealedSuccessor)] = sealedSuccessor;
@@ -72,6 +67,14 @@ internal static class RootRefreshTokens
             // Under the same If-Match as the column: the count read is still the row's.
             update[nameof(AuthorizationCodeEntity.RetiredRefreshCount)] = RetiredCount(old) + 1;
         }
+    }
+
+    // The live token's columns; its DPoP binding is the grant's, written once by the exchange.
+    private static void WriteLive(TableEntity update, RefreshTokenRecord live)
+    {
+        update[nameof(AuthorizationCodeEntity.RefreshKey)] = live.Key;
+        update[nameof(AuthorizationCodeEntity.RefreshIssuedAt)] = live.IssuedAt;
+        update[nameof(AuthorizationCodeEntity.RefreshExpiresAt)] = live.ExpiresAt;
     }
 
     /// <summary>
