@@ -5,32 +5,58 @@ namespace LoadGenerator;
 
 /// <summary>
 /// <c>loadgen report</c>: the side-by-side summary of one scripts/bench run, ours against the peer, phase by phase, with
-/// the ratios of server CPU per token (ours / peer), then the storage reference, cold start and working set.
+/// the ratios of server CPU per token (ours / peer), over one or more rounds, then the storage reference, cold start and
+/// working set.
 /// Figures only: nothing is judged here.
 /// </summary>
 public static class Report
 {
     public static int Run(Options options)
     {
-        var ours = Read<RunResult>(options.Required("ours"));
-        var peer = Read<RunResult>(options.Required("peer"));
-        var pair = Read<PhaseResult>(options.Required("pair"));
+        // One file per round (comma-separated): scripts/bench alternates ours and the peer, so that a machine whose
+        // speed drifts (a shared virtual machine) moves both sides of a ratio alike; the ratio claimed is the median.
+        var ours = Files(options.Required("ours")).Select(Read<RunResult>).ToList();
+        var peer = Files(options.Required("peer")).Select(Read<RunResult>).ToList();
+        if (ours.Count != peer.Count)
+        {
+            throw new ArgumentException("--ours and --peer need one file per round each");
+        }
+
+        var pairs = Files(options.Required("pair")).Select(Read<PhaseResult>).ToList();
+        if (pairs.Count != ours.Count)
+        {
+            throw new ArgumentException("--pair needs one file per round");
+        }
         var line = new string('-', 132);
         Console.WriteLine();
-        Console.WriteLine(Invariant($"== Summary: {ours.Concurrency} concurrent clients, access tokens signed {options.Required("alg")} by both; CPU is the server process's alone (utime+stime), per token"));
+        Console.WriteLine(Invariant($"== Summary: {ours[0].Concurrency} concurrent clients, access tokens signed {options.Required("alg")} by both; CPU is the server process's alone (utime+stime), per token"));
+        Console.WriteLine(ours.Count == 1
+            ? "   one round"
+            : Invariant($"   {ours.Count} rounds, ours then the peer in each; every figure is the median over the rounds, the ratio the median of the rounds' ratios"));
         Console.WriteLine(line);
         Console.WriteLine(Invariant($"{"phase",-24}| {"ours: req/s",11} {"p50 ms",7} {"p99 ms",7} {"CPU us",7} | {"peer: req/s",11} {"p50 ms",7} {"p99 ms",7} {"CPU us",7} | {"CPU ours/peer",13} | {"ours: storage req (seq)",23} {"Azurite CPU us",14}"));
         Console.WriteLine(line);
-        foreach (var (o, p) in ours.Phases.Zip(peer.Phases))
+        var rounds = new List<string>();
+        for (var phase = 0; phase < ours[0].Phases.Count; phase++)
         {
+            var o = ours.Select(run => run.Phases[phase]).ToList();
+            var p = peer.Select(run => run.Phases[phase]).ToList();
+            var ratios = o.Zip(p, (a, b) => a.ServerCpuUsPerToken / b.ServerCpuUsPerToken).ToList();
             Console.WriteLine(Invariant(
-                $"{o.Name,-24}| {o.RequestsPerSecond,11:F0} {o.P50Ms,7:F1} {o.P99Ms,7:F1} {o.ServerCpuUsPerToken,7:F0} | {p.RequestsPerSecond,11:F0} {p.P50Ms,7:F1} {p.P99Ms,7:F1} {p.ServerCpuUsPerToken,7:F0} | {o.ServerCpuUsPerToken / p.ServerCpuUsPerToken,13:F2} | {o.StorageRequestsPerToken,14:F2} ({o.SequentialStorageRoundsPerToken,5:F2}) {o.AzuriteCpuUsPerToken,14:F0}"));
+                $"{o[0].Name,-24}| {Median(o, r => r.RequestsPerSecond),11:F0} {Median(o, r => r.P50Ms),7:F1} {Median(o, r => r.P99Ms),7:F1} {Median(o, r => r.ServerCpuUsPerToken),7:F0} | {Median(p, r => r.RequestsPerSecond),11:F0} {Median(p, r => r.P50Ms),7:F1} {Median(p, r => r.P99Ms),7:F1} {Median(p, r => r.ServerCpuUsPerToken),7:F0} | {Median(ratios, r => r),13:F2} | {Median(o, r => r.StorageRequestsPerToken ?? double.NaN),14:F2} ({Median(o, r => r.SequentialStorageRoundsPerToken ?? double.NaN),5:F2}) {Median(o, r => r.AzuriteCpuUsPerToken ?? double.NaN),14:F0}"));
+            rounds.Add(Invariant($"{o[0].Name} {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}"));
         }
 
         Console.WriteLine(line);
-        var exchange = ours.Phases[0];
+        if (ours.Count > 1)
+        {
+            Console.WriteLine(Invariant($"CPU ours/peer per round: {string.Join("; ", rounds)}"));
+        }
+
+        // Each round's pair ran against that round's Azurite, right after ours' run: that run is its comparison.
+        var shares = ours.Zip(pairs, (run, pair) => run.Phases[0].RequestsPerSecond / pair.RequestsPerSecond * 100).ToList();
         Console.WriteLine(Invariant(
-            $"bare Azurite point read + conditional update, {ours.Concurrency} concurrent: {pair.RequestsPerSecond:F0} pairs/s (p50 {pair.P50Ms:F1} ms, p99 {pair.P99Ms:F1} ms, Azurite CPU {pair.AzuriteCpuUsPerToken:F0} us/pair, the .NET client's CPU {pair.ServerCpuUsPerToken:F0} us/pair); ours' code exchanges/s are {exchange.RequestsPerSecond / pair.RequestsPerSecond * 100:F0}% of it"));
+            $"bare Azurite point read + conditional update, {ours[0].Concurrency} concurrent: {Median(pairs, p => p.RequestsPerSecond):F0} pairs/s (p50 {Median(pairs, p => p.P50Ms):F1} ms, p99 {Median(pairs, p => p.P99Ms):F1} ms, Azurite CPU {Median(pairs, p => p.AzuriteCpuUsPerToken ?? double.NaN):F0} us/pair, the .NET client's CPU {Median(pairs, p => p.ServerCpuUsPerToken):F0} us/pair); ours' code exchanges/s are {Median(shares, share => share):F0}% of it{(shares.Count > 1 ? $" (per round, against that round's Azurite: {string.Join(", ", shares.Select(share => share.ToString("F0", CultureInfo.InvariantCulture) + "%"))})" : string.Empty)}"));
         foreach (var name in new[] { "cold-ours", "cold-ours-code", "cold-peer" })
         {
             if (options.Optional(name) is { } file)
@@ -40,7 +66,7 @@ public static class Report
             }
         }
 
-        Console.WriteLine(Invariant($"working set (RSS) under load, peak per phase: ours {Peaks(ours)}; peer {Peaks(peer)}"));
+        Console.WriteLine(Invariant($"working set (RSS) under load, peak per phase over the rounds: ours {Peaks(ours)}; peer {Peaks(peer)}"));
         foreach (var name in new[] { "soak-ours", "soak-peer" })
         {
             if (options.Optional(name) is { } file)
@@ -54,7 +80,16 @@ public static class Report
         return 0;
     }
 
-    private static string Peaks(RunResult run) => string.Join(", ", run.Phases.Select(p => Invariant($"{p.Name} {p.ServerRssPeakMiB:F0} MiB")));
+    private static string Peaks(List<RunResult> runs) =>
+        string.Join(", ", runs[0].Phases.Select((p, i) => Invariant($"{p.Name} {runs.Max(run => run.Phases[i].ServerRssPeakMiB):F0} MiB")));
+
+    private static string[] Files(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static double Median<T>(IReadOnlyCollection<T> items, Func<T, double> value)
+    {
+        var sorted = items.Select(value).Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
 
     private static T Read<T>(string file) => JsonSerializer.Deserialize<T>(File.ReadAllText(file), Json.Options) ?? throw new InvalidDataException($"{file} is empty");
 

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace LoadGenerator;
+
+/// <summary>
+/// BENCH-ONLY: the bare pair's storage work on HttpClient alone, without Azure.Core and Azure.Data.Tables: a point read
+/// (GET of the entity, its JSON parsed) and a conditional Merge (PATCH, If-Match on the ETag read), signed with SharedKey
+/// as the Table service documents it (VERB, Content-MD5, Content-Type, x-ms-date, canonicalized resource), for an
+/// account given by a connection string with AccountName, AccountKey and TableEndpoint (Azurite's). It measures what a
+/// leaner Table client could save per request; no retries, no telemetry, nothing the service could use as it is.
+/// </summary>
+public sealed class RawTableClient(string connectionString, string table) : IDisposable
+{
+    private const string Version = "2019-02-02";
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    private readonly Dictionary<string, string> _settings = connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+        .Select(part => part.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+
+    private string Account => _settings["AccountName"];
+
+    private Uri Endpoint => new(_settings["TableEndpoint"].TrimEnd('/') + "/");
+
+    /// <summary>Reads the row, then merges <c>Consumed = true</c> into it under its ETag; throws unless both succeed.</summary>
+    public async Task ReadThenMergeAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        var entity = new Uri(Endpoint, $"{table}(PartitionKey='{partitionKey}',RowKey='{rowKey}')");
+        using var read = Signed(HttpMethod.Get, entity, contentType: string.Empty);
+        read.Headers.Accept.ParseAdd("application/json;odata=minimalmetadata");
+        using var found = await _http.SendAsync(read, cancellationToken).ConfigureAwait(false);
+        if (found.StatusCode != HttpStatusCode.OK)
+        {
+            throw new HttpRequestException($"read: {(int)found.StatusCode}");
+        }
+
+        var etag = found.Headers.ETag?.ToString() ?? throw new HttpRequestException("read: no ETag");
+        using (var row = JsonDocument.Parse(await found.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false)))
+        {
+            _ = row.RootElement.GetProperty("Consumed").GetBoolean();
+        }
+
+        using var merge = Signed(HttpMethod.Patch, entity, contentType: "application/json");
+        merge.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(etag));
+        merge.Content = new ByteArrayContent("{\"Consumed\":true}"u8.ToArray());
+        merge.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+        using var merged = await _http.SendAsync(merge, cancellationToken).ConfigureAwait(false);
+        if (merged.StatusCode != HttpStatusCode.NoContent)
+        {
+            throw new HttpRequestException($"merge: {(int)merged.StatusCode}");
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private HttpRequestMessage Signed(HttpMethod method, Uri uri, string contentType)
+    {
+        var date = DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture);
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.Add("x-ms-date", date);
+        request.Headers.Add("x-ms-version", Version);
+        request.Headers.Add("DataServiceVersion", "3.0");
+        var toSign = $"{method.Method}\n\n{contentType}\n{date}\n/{Account}{uri.AbsolutePath}";
+        var signature = HMACSHA256.HashData(Convert.FromBase64String(_settings["AccountKey"]), Encoding.UTF8.GetBytes(toSign));
+        request.Headers.Authorization = new AuthenticationHeaderValue("SharedKey", $"{Account}:{Convert.ToBase64String(signature)}");
+        return request;
+    }
+}
