@@ -9,7 +9,8 @@ namespace LoadGenerator;
 
 /// <summary>
 /// BENCH-ONLY: the bare pair's storage work on HttpClient alone, without Azure.Core and Azure.Data.Tables: a point read
-/// (GET of the entity, its JSON parsed) and a conditional Merge (PATCH, If-Match on the ETag read), signed with SharedKey
+/// (GET of the entity, its JSON parsed) and a conditional Replace (PUT, If-Match on the ETag read: the SDK pair's update,
+/// so that Azurite does the same work for both), signed with SharedKey
 /// as the Table service documents it (VERB, Content-MD5, Content-Type, x-ms-date, canonicalized resource), for an
 /// account given by a connection string with AccountName, AccountKey and TableEndpoint (Azurite's). It measures what a
 /// leaner Table client could save per request; no retries, no telemetry, nothing the service could use as it is.
@@ -25,8 +26,8 @@ public sealed class RawTableClient(string connectionString, string table) : IDis
 
     private Uri Endpoint => new(_settings["TableEndpoint"].TrimEnd('/') + "/");
 
-    /// <summary>Reads the row, then merges <c>Consumed = true</c> into it under its ETag; throws unless both succeed.</summary>
-    public async Task ReadThenMergeAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    /// <summary>Reads the row, then replaces it with <c>Consumed = true</c> under its ETag; throws unless both succeed.</summary>
+    public async Task ReadThenReplaceAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
         var entity = new Uri(Endpoint, $"{table}(PartitionKey='{partitionKey}',RowKey='{rowKey}')");
         using var read = Signed(HttpMethod.Get, entity, contentType: string.Empty);
@@ -43,14 +44,14 @@ public sealed class RawTableClient(string connectionString, string table) : IDis
             _ = row.RootElement.GetProperty("Consumed").GetBoolean();
         }
 
-        using var merge = Signed(HttpMethod.Patch, entity, contentType: "application/json");
-        merge.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(etag));
-        merge.Content = new ByteArrayContent("{\"Consumed\":true}"u8.ToArray());
-        merge.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
-        using var merged = await _http.SendAsync(merge, cancellationToken).ConfigureAwait(false);
-        if (merged.StatusCode != HttpStatusCode.NoContent)
+        using var replace = Signed(HttpMethod.Put, entity, contentType: "application/json");
+        replace.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(etag));
+        replace.Content = new ByteArrayContent("{\"Consumed\":true}"u8.ToArray());
+        replace.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+        using var replaced = await _http.SendAsync(replace, cancellationToken).ConfigureAwait(false);
+        if (replaced.StatusCode != HttpStatusCode.NoContent)
         {
-            throw new HttpRequestException($"merge: {(int)merged.StatusCode}");
+            throw new HttpRequestException($"replace: {(int)replaced.StatusCode}");
         }
     }
 

@@ -45,7 +45,7 @@ public static class StoragePair
             {
                 if (raw is not null)
                 {
-                    await raw.ReadThenMergeAsync(target.PartitionKey, target.RowKey, cancellationToken).ConfigureAwait(false);
+                    await raw.ReadThenReplaceAsync(target.PartitionKey, target.RowKey, cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
