@@ -27,6 +27,7 @@ public static class Report
         {
             throw new ArgumentException("--pair needs one file per round");
         }
+
         var line = new string('-', 132);
         Console.WriteLine();
         Console.WriteLine(Invariant($"== Summary: {ours[0].Concurrency} concurrent clients, access tokens signed {options.Required("alg")} by both; CPU is the server process's alone (utime+stime), per token"));
