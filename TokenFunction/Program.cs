@@ -6,6 +6,7 @@ using TokenFunction.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddTokenService(builder.Configuration);
+builder.Services.AddSocketCompletionScheduling();
 // The worker's invocation spans carry the host's trace context (host.json: telemetryMode OpenTelemetry).
 builder.Services.AddTokenServiceTelemetry(builder.Configuration, telemetry => telemetry.UseFunctionsWorkerDefaults());
 builder.Build().Run();

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -12,7 +14,17 @@ namespace TokenFunction.Endpoints;
 /// </summary>
 public sealed class FailedAuthenticationThrottle : IDisposable
 {
+    /// <summary>Addresses remembered beyond which the ones whose last failure is older than a window are forgotten.</summary>
+    private const int SweepAbove = 4096;
+
     private readonly PartitionedRateLimiter<IPAddress>? _failures;
+
+    /// <summary>
+    /// When each address last failed (Stopwatch ticks, the limiter's clock is real time too). Every request asks
+    /// <see cref="IsBlocked"/>; an address without a failure in the last window cannot be blocked, so it is answered here,
+    /// without the limiter, whose lookup takes one lock for all addresses and makes a partition for each new one.
+    /// </summary>
+    private readonly ConcurrentDictionary<IPAddress, long> _lastFailure = new();
 
     public FailedAuthenticationThrottle(IOptions<ThrottlingOptions> options)
     {
@@ -48,6 +60,11 @@ public sealed class FailedAuthenticationThrottle : IDisposable
             return false;
         }
 
+        if (!FailedWithinWindow(address))
+        {
+            return false;
+        }
+
         // Asking for no permit only tells whether one is left; it consumes nothing.
         using var lease = _failures.AttemptAcquire(address, permitCount: 0);
         if (lease.IsAcquired)
@@ -68,6 +85,12 @@ public sealed class FailedAuthenticationThrottle : IDisposable
             return false;
         }
 
+        _lastFailure[address] = Stopwatch.GetTimestamp();
+        if (_lastFailure.Count > SweepAbove)
+        {
+            ForgetOlderThanWindow();
+        }
+
         using (var lease = _failures.AttemptAcquire(address))
         {
             if (!lease.IsAcquired)
@@ -80,4 +103,19 @@ public sealed class FailedAuthenticationThrottle : IDisposable
     }
 
     public void Dispose() => _failures?.Dispose();
+
+    /// <summary>A fixed window ends at most <see cref="Window"/> after any failure counted in it.</summary>
+    private bool FailedWithinWindow(IPAddress address) =>
+        _lastFailure.TryGetValue(address, out var at) && Stopwatch.GetElapsedTime(at) < Window;
+
+    private void ForgetOlderThanWindow()
+    {
+        foreach (var (address, at) in _lastFailure)
+        {
+            if (Stopwatch.GetElapsedTime(at) >= Window)
+            {
+                _lastFailure.TryRemove(new KeyValuePair<IPAddress, long>(address, at));
+            }
+        }
+    }
 }

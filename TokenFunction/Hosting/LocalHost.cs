@@ -26,6 +26,7 @@ public static class LocalHost
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
+        builder.Services.AddSocketCompletionScheduling();
         builder.Services.AddTokenService(builder.Configuration);
         // The server span of each request is ASP.NET Core's here (the Functions worker's in Azure).
         builder.Services.AddTokenServiceTelemetry(builder.Configuration, telemetry => telemetry.WithTracing(tracing => tracing.AddAspNetCoreInstrumentation()));

@@ -24,6 +24,9 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
     private string? _currentKeyId;
     private string? _previousKeyId;
 
+    /// <summary>The header of the last key seen; replaced, never mutated, so readers need no lock.</summary>
+    private volatile EncodedHeader? _header;
+
     public const string TokenType = "at+jwt";
 
     // The default encoder escapes '+' (at+jwt) as \u002B: valid JSON, but needlessly unlike every other issuer.
@@ -36,12 +39,7 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
         var issuedAt = time.GetUtcNow().ToUnixTimeSeconds();
         var tokenId = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
-        var header = Json(writer =>
-        {
-            writer.WriteString("alg", key.Algorithm);
-            writer.WriteString("typ", TokenType);
-            writer.WriteString("kid", key.KeyId);
-        });
+        var header = HeaderOf(key);
         var payload = Json(writer =>
         {
             writer.WriteString("iss", settings.Issuer);
@@ -81,9 +79,13 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
             }
         });
 
-        var signingInput = $"{Base64Url.EncodeToString(header)}.{Base64Url.EncodeToString(payload)}";
-        var signature = await SignAsync(key, System.Text.Encoding.ASCII.GetBytes(signingInput), cancellationToken).ConfigureAwait(false);
-        return new AccessToken($"{signingInput}.{Base64Url.EncodeToString(signature)}", tokenId, settings.AccessTokenLifetimeSeconds, descriptor.Scope)
+        // base64url(header).base64url(payload), written once as the bytes the signer takes and the token's text.
+        var signingInput = new byte[header.Length + 1 + Base64Url.GetEncodedLength(payload.Length)];
+        header.CopyTo(signingInput, 0);
+        signingInput[header.Length] = (byte)'.';
+        Base64Url.EncodeToUtf8(payload, signingInput.AsSpan(header.Length + 1));
+        var signature = await SignAsync(key, signingInput, cancellationToken).ConfigureAwait(false);
+        return new AccessToken(Compact(signingInput, signature), tokenId, settings.AccessTokenLifetimeSeconds, descriptor.Scope)
         {
             DpopThumbprint = descriptor.DpopThumbprint,
         };
@@ -119,6 +121,13 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
     /// </summary>
     private bool IsNewKey(string keyId, out string previous)
     {
+        // Every token asks; the lock is needed only when the kid is not the current one.
+        if (string.Equals(keyId, Volatile.Read(ref _currentKeyId), StringComparison.Ordinal))
+        {
+            previous = keyId;
+            return false;
+        }
+
         lock (_keyIds)
         {
             previous = _currentKeyId ?? string.Empty;
@@ -131,6 +140,37 @@ public sealed class AccessTokenFactory(ISigningKeyProvider keys, IOptions<TokenO
             return _previousKeyId is not null;
         }
     }
+
+    /// <summary>The base64url JOSE header of the key's tokens, kept while its kid signs (a kid names one key and algorithm).</summary>
+    private byte[] HeaderOf(ISigningKey key)
+    {
+        var cached = _header;
+        if (cached is not null && string.Equals(cached.KeyId, key.KeyId, StringComparison.Ordinal) && string.Equals(cached.Algorithm, key.Algorithm, StringComparison.Ordinal))
+        {
+            return cached.Encoded;
+        }
+
+        var json = Json(writer =>
+        {
+            writer.WriteString("alg", key.Algorithm);
+            writer.WriteString("typ", TokenType);
+            writer.WriteString("kid", key.KeyId);
+        });
+        var encoded = new byte[Base64Url.GetEncodedLength(json.Length)];
+        Base64Url.EncodeToUtf8(json, encoded);
+        _header = new EncodedHeader(key.KeyId, key.Algorithm, encoded);
+        return encoded;
+    }
+
+    private static string Compact(byte[] signingInput, byte[] signature) =>
+        string.Create(signingInput.Length + 1 + Base64Url.GetEncodedLength(signature.Length), (signingInput, signature), static (text, parts) =>
+        {
+            System.Text.Encoding.ASCII.GetChars(parts.signingInput, text);
+            text[parts.signingInput.Length] = '.';
+            Base64Url.EncodeToChars(parts.signature, text[(parts.signingInput.Length + 1)..]);
+        });
+
+    private sealed record EncodedHeader(string KeyId, string Algorithm, byte[] Encoded);
 
     private static byte[] Json(Action<Utf8JsonWriter> write)
     {

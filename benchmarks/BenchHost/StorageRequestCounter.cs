@@ -57,7 +57,7 @@ public sealed class StorageRequestCounter : IDisposable
     /// <summary>Totals since start: all storage requests (work after the answer included), token requests, and the
     /// storage requests and sequential _rounds attributed to token requests by the time each answered.</summary>
     public Snapshot Read() => new(Interlocked.Read(ref _storageRequests), Interlocked.Read(ref _tokenRequests),
-        Interlocked.Read(ref _attributedRequests), Interlocked.Read(ref _rounds));
+        Interlocked.Read(ref _attributedRequests), Interlocked.Read(ref _rounds), RuntimeTotals.Read());
 
     public void Dispose() => _listener.Dispose();
 
@@ -82,7 +82,7 @@ public sealed class StorageRequestCounter : IDisposable
         }
     }
 
-    public sealed record Snapshot(long StorageRequests, long TokenRequests, long AttributedStorageRequests, long SequentialRounds);
+    public sealed record Snapshot(long StorageRequests, long TokenRequests, long AttributedStorageRequests, long SequentialRounds, RuntimeTotals Runtime);
 
     private sealed class Tally
     {

@@ -18,7 +18,15 @@ public sealed record PhaseResult(
     double? StorageRequestsPerToken,
     double? SequentialStorageRoundsPerToken,
     double ServerRssPeakMiB,
-    double? ServerRssEndMiB);
+    double? ServerRssEndMiB,
+    double? ServerWaitsPerToken = null,
+    RuntimePerToken? Runtime = null);
+
+/// <summary>
+/// Where the bench host's CPU goes besides the requests' own code, per token of the phase: JIT compilation (tier-up),
+/// GC pauses, gen0 collections per thousand tokens, KiB allocated, thread-pool work items and contended locks.
+/// </summary>
+public sealed record RuntimePerToken(double JitUs, double GcPauseUs, double Gen0PerThousand, double AllocatedKiB, double WorkItems, double LockContentions);
 
 /// <summary>Collects one phase's answers from the concurrent workers.</summary>
 public sealed class Recorder
@@ -68,6 +76,7 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
         var recorder = new Recorder();
         var countersBefore = await ReadCountersAsync().ConfigureAwait(false);
         var serverCpuBefore = ProcessStats.CpuMicroseconds(serverPid);
+        var serverWaitsBefore = ProcessStats.VoluntarySwitches(serverPid);
         var azuriteCpuBefore = azuritePid is { } a ? ProcessStats.CpuMicroseconds(a) : 0;
         var clock = Stopwatch.StartNew();
         var sampler = new ResidentSampler(serverPid, TimeSpan.FromMilliseconds(250));
@@ -86,6 +95,7 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
         }
 
         var serverCpu = ProcessStats.CpuMicroseconds(serverPid) - serverCpuBefore;
+        var serverWaits = ProcessStats.VoluntarySwitches(serverPid) - serverWaitsBefore;
         double? azuriteCpu = azuritePid is { } b ? ProcessStats.CpuMicroseconds(b) - azuriteCpuBefore : null;
         var countersAfter = await ReadCountersAsync().ConfigureAwait(false);
         var _latencies = recorder.SortedLatencies();
@@ -108,7 +118,9 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
             PerToken(c => c.StorageRequests),
             PerToken(c => c.SequentialRounds),
             sampler.PeakMiB,
-            ProcessStats.ResidentMiB(serverPid));
+            ProcessStats.ResidentMiB(serverPid),
+            requests == 0 ? null : (double)serverWaits / requests,
+            countersBefore is null || countersAfter is null || requests == 0 ? null : RuntimeDelta(countersBefore.Runtime, countersAfter.Runtime, requests));
         if (print)
         {
             Console.WriteLine(Describe(target, result));
@@ -122,7 +134,21 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
         + (r.AzuriteCpuUsPerToken is { } a ? FormattableString.Invariant($"  Azurite CPU {a,5:F0} us/token") : string.Empty)
         + (r.StorageRequestsPerToken is { } s ? FormattableString.Invariant($"  storage {s:F2} req/token ({r.SequentialStorageRoundsPerToken:F2} sequential)") : string.Empty)
         + FormattableString.Invariant($"  RSS peak {r.ServerRssPeakMiB:F0} MiB")
+        + (r.ServerWaitsPerToken is { } w ? FormattableString.Invariant($"  waits {w:F1}/token") : string.Empty)
+        + (r.Runtime is { } rt ? "\n      " + DescribeRuntime(rt) : string.Empty)
         + (r.FirstError is { } e ? "\n      first error: " + Shorten(e) : string.Empty);
+
+    /// <summary>The bench host's runtime figures per token (scripts/bench prints them under each of ours' phases).</summary>
+    public static string DescribeRuntime(RuntimePerToken r) =>
+        FormattableString.Invariant($"runtime per token: JIT {r.JitUs:F0} us, GC pauses {r.GcPauseUs:F0} us ({r.Gen0PerThousand:F1} gen0 per 1000 tokens), {r.AllocatedKiB:F1} KiB allocated, {r.WorkItems:F1} thread-pool work items, {r.LockContentions:F2} contended locks");
+
+    private static RuntimePerToken RuntimeDelta(RuntimeTotals before, RuntimeTotals after, int requests) => new(
+        (after.JitMilliseconds - before.JitMilliseconds) * 1000 / requests,
+        (after.GcPauseMilliseconds - before.GcPauseMilliseconds) * 1000 / requests,
+        (after.Gen0Collections - before.Gen0Collections) * 1000.0 / requests,
+        (after.AllocatedBytes - before.AllocatedBytes) / 1024.0 / requests,
+        (double)(after.ThreadPoolWorkItems - before.ThreadPoolWorkItems) / requests,
+        (double)(after.LockContentions - before.LockContentions) / requests);
 
     public static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -133,5 +159,8 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
         counters is null ? null : await s_counterClient.GetFromJsonAsync<Counters>(counters).ConfigureAwait(false);
 
     /// <summary>The bench host's GET /bench/counters (BenchHost.StorageRequestCounter.Snapshot).</summary>
-    private sealed record Counters(long StorageRequests, long TokenRequests, long AttributedStorageRequests, long SequentialRounds);
+    private sealed record Counters(long StorageRequests, long TokenRequests, long AttributedStorageRequests, long SequentialRounds, RuntimeTotals Runtime);
+
+    /// <summary>BenchHost.RuntimeTotals: the host's runtime totals since it started.</summary>
+    private sealed record RuntimeTotals(double JitMilliseconds, double GcPauseMilliseconds, int Gen0Collections, long AllocatedBytes, long ThreadPoolWorkItems, long LockContentions);
 }

@@ -38,6 +38,7 @@ public static class Report
         Console.WriteLine(Invariant($"{"phase",-24}| {"ours: req/s",11} {"p50 ms",7} {"p99 ms",7} {"CPU us",7} | {"peer: req/s",11} {"p50 ms",7} {"p99 ms",7} {"CPU us",7} | {"CPU ours/peer",13} | {"ours: storage req (seq)",23} {"Azurite CPU us",14}"));
         Console.WriteLine(line);
         var rounds = new List<string>();
+        var runtime = new List<string>();
         for (var phase = 0; phase < ours[0].Phases.Count; phase++)
         {
             var o = ours.Select(run => run.Phases[phase]).ToList();
@@ -46,12 +47,25 @@ public static class Report
             Console.WriteLine(Invariant(
                 $"{o[0].Name,-24}| {Median(o, r => r.RequestsPerSecond),11:F0} {Median(o, r => r.P50Ms),7:F1} {Median(o, r => r.P99Ms),7:F1} {Median(o, r => r.ServerCpuUsPerToken),7:F0} | {Median(p, r => r.RequestsPerSecond),11:F0} {Median(p, r => r.P50Ms),7:F1} {Median(p, r => r.P99Ms),7:F1} {Median(p, r => r.ServerCpuUsPerToken),7:F0} | {Median(ratios, r => r),13:F2} | {Median(o, r => r.StorageRequestsPerToken ?? double.NaN),14:F2} ({Median(o, r => r.SequentialStorageRoundsPerToken ?? double.NaN),5:F2}) {Median(o, r => r.AzuriteCpuUsPerToken ?? double.NaN),14:F0}"));
             rounds.Add(Invariant($"{o[0].Name} {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))}"));
+            if (o.All(r => r.Runtime is not null && r.ServerWaitsPerToken is not null) && p.All(r => r.ServerWaitsPerToken is not null))
+            {
+                var medians = new RuntimePerToken(
+                    Median(o, r => r.Runtime!.JitUs), Median(o, r => r.Runtime!.GcPauseUs), Median(o, r => r.Runtime!.Gen0PerThousand),
+                    Median(o, r => r.Runtime!.AllocatedKiB), Median(o, r => r.Runtime!.WorkItems), Median(o, r => r.Runtime!.LockContentions));
+                runtime.Add(Invariant($"   {o[0].Name}: thread waits per token ours {Median(o, r => r.ServerWaitsPerToken!.Value):F1}, peer {Median(p, r => r.ServerWaitsPerToken!.Value):F1}; ours' {PhaseRunner.DescribeRuntime(medians)}"));
+            }
         }
 
         Console.WriteLine(line);
         if (ours.Count > 1)
         {
             Console.WriteLine(Invariant($"CPU ours/peer per round: {string.Join("; ", rounds)}"));
+        }
+
+        if (runtime.Count > 0)
+        {
+            Console.WriteLine("where the CPU goes besides the requests' own code (thread waits: voluntary context switches of the server process; medians):");
+            runtime.ForEach(Console.WriteLine);
         }
 
         // Each round's pair ran against that round's Azurite, right after ours' run: that run is its comparison.
