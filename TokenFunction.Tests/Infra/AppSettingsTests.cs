@@ -15,10 +15,6 @@ public class AppSettingsTests
         Assert.That(Settings.Keys, Is.SupersetOf(SettingNames.RequiredInAzure));
 
     [Test]
-    public void TheWorkerRunsItsSocketCompletionsInline() =>
-        Assert.That(Settings[SocketCompletions.Variable].Value, Is.EqualTo("1"));
-
-    [Test]
     public void EveryAppSettingTheTemplateSetsUnderAnAppSectionIsOneTheAppKnows()
     {
         Assert.That(Settings.Keys.Where(AppSettingsInTemplate.IsUnderAppSection), Is.Not.Empty);

@@ -94,9 +94,6 @@ var hostSettings = {
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-  // The worker's socket completions run on the socket threads, not the thread pool (an environment variable only the
-  // runtime reads; docs/performance.md, part 5): fewer thread hand-offs per token. '0' in the app settings turns it off.
-  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS: '1'
 }
 
 // Flex Consumption takes the runtime from functionAppConfig and rejects these; Elastic Premium needs them.
