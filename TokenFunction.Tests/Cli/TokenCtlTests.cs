@@ -23,7 +23,7 @@ public sealed class TokenCtlTests
         var issued = await RunAsync("code", "issue", "--client", clientId, "--redirect-uri", TestClients.RedirectUri,
             "--code-challenge", TokenFunction.Protocol.Pkce.ComputeS256Challenge(verifier), "--subject", "bob", "--scope", "orders:read");
         Assert.That(issued.ExitCode, Is.EqualTo(0), issued.StandardError);
-        Assert.That(issued.StandardOutput, Does.Match("^[A-Za-z0-9_-]{43}\n$"), "stdout holds only the code");
+        Assert.That(issued.StandardOutput, Does.Match("^[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\n$"), "stdout holds only the code, in the form that carries its grant");
 
         await using var host = await ServiceHost.StartAsync();
         using var http = new HttpClient();
@@ -47,7 +47,7 @@ public sealed class TokenCtlTests
         var codes = issued.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Multiple(() =>
         {
-            Assert.That(issued.StandardOutput, Does.Match("^([A-Za-z0-9_-]{43}\n){5}$"), "stdout holds only the codes, one per line");
+            Assert.That(issued.StandardOutput, Does.Match("^([A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\n){5}$"), "stdout holds only the codes, one per line");
             Assert.That(codes.Distinct(StringComparer.Ordinal).Count(), Is.EqualTo(5), "every code is a new one");
         });
 

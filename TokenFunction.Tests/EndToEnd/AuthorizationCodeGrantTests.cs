@@ -32,6 +32,41 @@ public sealed class AuthorizationCodeGrantTests : EndToEndTest
     }
 
     [Test]
+    public async Task CodeWhoseCarriedGrantWasAltered_IsUnknown_AndTheCodeAsIssuedStillRedeems()
+    {
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId, subject: "alice");
+        var parts = code.Code.Split('.');
+        var grant = System.Text.Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
+        Assert.That(grant, Does.Contain("\"sub\":\"alice\""));
+        var altered = string.Join('.', parts[0], System.Buffers.Text.Base64Url.EncodeToString(System.Text.Encoding.UTF8.GetBytes(grant.Replace("\"alice\"", "\"admin\"", StringComparison.Ordinal))), parts[2]);
+
+        var refused = await RedeemAsync(client, code with { Code = altered });
+        var redeemed = await RedeemAsync(client, code);
+
+        var body = await OAuthAssert.ErrorAsync(refused.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.GetProperty(OAuthParameterNames.ErrorDescription).GetString(), Is.EqualTo("The authorization code is unknown."), "an altered grant names no stored grant");
+            Assert.That(redeemed.IsError, Is.False, "the attempt consumed nothing: " + redeemed.Raw);
+            Assert.That(new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(redeemed.AccessToken!).Subject, Is.EqualTo("alice"), "the grant as issued");
+        });
+    }
+
+    [Test]
+    public async Task CodeWhoseGrantWasRevokedAfterIssue_IsRefusedAsRevoked_ThoughTheCodeCarriesItsGrant()
+    {
+        var client = await Clients.AddPublicAsync();
+        var code = await Clients.IssueCodeAsync(client.ClientId);
+        await Host.Services.GetRequiredService<AuthorizationCodeStore>().RevokeAsync(await RowAsync(code), CancellationToken.None);
+
+        var response = await RedeemAsync(client, code);
+
+        var body = await OAuthAssert.ErrorAsync(response.HttpResponse!, HttpStatusCode.BadRequest, OAuthErrorCodes.InvalidGrant);
+        Assert.That(body.GetProperty(OAuthParameterNames.ErrorDescription).GetString(), Is.EqualTo("The authorization code's grant is revoked."));
+    }
+
+    [Test]
     public async Task CodeRedeemedAgainBySameClientAndVerifierWithinTheRetryWindow_GetsAFreshAccessTokenAndTheSameRefreshToken()
     {
         var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);

@@ -104,6 +104,79 @@ public abstract class GrantStoreContract
     }
 
     [Test]
+    public async Task IssuedCode_CarriesTheGrantTheStoreKeeps_WithTheVersionItWasIssuedAt()
+    {
+        var stores = CreateStores();
+        var code = await stores.Issuer.IssueAsync(NewCode() with { Resources = ["https://orders.example.test/"], DpopJkt = "jkt-of-the-key" }, CancellationToken.None);
+
+        var stored = (await stores.Codes.FindByCodeAsync(code, CancellationToken.None))!;
+
+        Assert.That(IssuedCodes.TryRead(code, out var carried), Is.True);
+        Assert.That(carried, Is.EqualTo(stored with { Resources = carried!.Resources }));
+        Assert.That(carried.Resources, Is.EqualTo(stored.Resources));
+    }
+
+    [Test]
+    public async Task CodeAsIssued_IsConsumedOnce_WithItsFirstRefreshToken_AndASecondRedeemerIsTurnedBack()
+    {
+        var stores = CreateStores();
+        var code = await stores.Issuer.IssueAsync(NewCode(), CancellationToken.None);
+        Assert.That(IssuedCodes.TryRead(code, out var issued), Is.True);
+        var (winner, winnerToken) = NewRefresh(issued!.GrantId);
+        var (loser, loserToken) = NewRefresh(issued.GrantId);
+
+        var won = await stores.Codes.RedeemAsIssuedAsync(issued, First(code, winner, winnerToken), CancellationToken.None);
+        var lost = await stores.Codes.RedeemAsIssuedAsync(issued, First(code, loser, loserToken), CancellationToken.None);
+
+        var after = (await stores.Codes.FindByCodeAsync(code, CancellationToken.None))!;
+        Assert.Multiple(async () =>
+        {
+            Assert.That((won, lost), Is.EqualTo((true, false)));
+            Assert.That(after.IsRedeemed, Is.True);
+            Assert.That(after.IsRevoked, Is.False, "the store does not revoke: the grant handler reads the record and judges");
+            Assert.That(await stores.RefreshTokens.FindTokenAsync(issued.GrantId, winner.Key, CancellationToken.None), Is.Not.Null);
+            Assert.That(await stores.RefreshTokens.FindTokenAsync(issued.GrantId, loser.Key, CancellationToken.None), Is.Null);
+        });
+    }
+
+    [Test]
+    public async Task TwentyConcurrentRedeemersOfACodeAsIssued_ExactlyOneWins()
+    {
+        var stores = CreateStores();
+        var code = await stores.Issuer.IssueAsync(NewCode(), CancellationToken.None);
+        Assert.That(IssuedCodes.TryRead(code, out var issued), Is.True);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => stores.Codes.RedeemAsIssuedAsync(issued!, null, CancellationToken.None)));
+
+        Assert.That(outcomes.Count(won => won), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task CodeWhoseGrantWasRevokedAfterIssue_IsNotConsumedAsIssued()
+    {
+        var stores = CreateStores();
+        var code = await stores.Issuer.IssueAsync(NewCode(), CancellationToken.None);
+        await stores.Revocations.RevokeAsync((await stores.Codes.FindByCodeAsync(code, CancellationToken.None))!, CancellationToken.None);
+        Assert.That(IssuedCodes.TryRead(code, out var issued), Is.True);
+
+        var won = await stores.Codes.RedeemAsIssuedAsync(issued!, null, CancellationToken.None);
+
+        var after = (await stores.Codes.FindByCodeAsync(code, CancellationToken.None))!;
+        Assert.That((won, after.IsRedeemed, after.IsRevoked), Is.EqualTo((false, false, true)));
+    }
+
+    [Test]
+    public async Task CodeAsIssuedWithoutAVersion_IsRefusedRatherThanWrittenUnconditionally()
+    {
+        var stores = CreateStores();
+        var code = await stores.Issuer.IssueAsync(NewCode(), CancellationToken.None);
+        Assert.That(IssuedCodes.TryRead(code, out var issued), Is.True);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => stores.Codes.RedeemAsIssuedAsync(issued! with { Version = default }, null, CancellationToken.None));
+        Assert.That((await stores.Codes.FindByCodeAsync(code, CancellationToken.None))!.IsRedeemed, Is.False);
+    }
+
+    [Test]
     public async Task RedeemingARevokedGrant_IsAlreadyRedeemed_WithTheRevokedRecord()
     {
         var stores = CreateStores();

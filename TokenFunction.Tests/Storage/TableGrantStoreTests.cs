@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
@@ -101,6 +102,48 @@ public sealed class TableGrantStoreTests
             Assert.That(requests, Is.EqualTo(new[] { "PATCH If-Match" }), "one request, a conditional Merge (PATCH), and no entity-group transaction");
             Assert.That(rows.Select(r => r.RowKey), Is.EqualTo(new[] { AuthorizationCodeEntity.Row }));
             Assert.That(rows[0].GetString(nameof(AuthorizationCodeEntity.RefreshKey)), Is.EqualTo(record.Key));
+        });
+    }
+
+    [Test]
+    public async Task CodeExchangeOfAnIssuedCode_IsOneConditionalMergeUnderTheETagTheCodeCarries_WithoutARead()
+    {
+        var requests = new List<string>();
+        var tables = TableStores.Tables(new RecordingPolicy(requests));
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        Assert.That(IssuedCodes.TryRead(code, out var issued), Is.True);
+        var (record, token) = NewRefresh(issued!.GrantId);
+        requests.Clear();
+
+        var won = await codes.RedeemAsIssuedAsync(issued, new FirstRefreshToken(record, DateTimeOffset.UtcNow.AddDays(1), CodeRetrySeal.Seal(code, null, token, issued.GrantId)), CancellationToken.None);
+
+        var rows = await GrantTable.RowsAsync(issued.GrantId);
+        Assert.Multiple(() =>
+        {
+            Assert.That(won, Is.True);
+            Assert.That(requests, Is.EqualTo(new[] { "PATCH If-Match" }), "one request, a conditional Merge, and no read before it");
+            Assert.That(rows.Single().GetString(nameof(AuthorizationCodeEntity.RefreshKey)), Is.EqualTo(record.Key));
+        });
+    }
+
+    [Test]
+    public async Task IssuedCodeWhoseRowChangedSinceIssue_IsNotConsumedAsIssued_AndIsLeftForTheCallerToReadAndJudge()
+    {
+        var tables = TableStores.Tables();
+        var codes = new AuthorizationCodeStore(tables, TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        var code = await codes.IssueAsync(NewCode(), CancellationToken.None);
+        Assert.That(IssuedCodes.TryRead(code, out var issued), Is.True);
+        var table = await tables.GetAsync(TableNames.Grants, CancellationToken.None);
+        await table.UpdateEntityAsync(new TableEntity(issued!.GrantId, AuthorizationCodeEntity.Row) { ["Scope"] = "orders:read orders:write" }, ETag.All, TableUpdateMode.Merge);
+
+        var won = await codes.RedeemAsIssuedAsync(issued, null, CancellationToken.None);
+
+        var after = (await codes.FindByCodeAsync(code, CancellationToken.None))!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(won, Is.False, "the code's grant is not the row's any more: only a read may judge it");
+            Assert.That(after.IsRedeemed, Is.False, "and the code is left unconsumed for that judgement");
         });
     }
 

@@ -46,86 +46,139 @@ public sealed partial class AuthorizationCodeGrantHandler(
                 $"The code_verifier must be {Pkce.MinVerifierLength} to {Pkce.MaxVerifierLength} characters of A-Z, a-z, 0-9, '-', '.', '_' and '~'.");
         }
 
-        var grant = await codes.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
-            ?? throw OAuthProtocolException.InvalidGrant("The authorization code is unknown.");
         var presented = new PresentedCode(code, redirectUri, verifier, parameters, client, request.DpopThumbprint);
 
+        // A code this service issued carries its grant: judged from the code and consumed by one conditional write, with
+        // no read. Whatever that does not settle (a code consumed, revoked or changed since, or a refusal) is judged below
+        // from the record as it now is, so every answer but a plain success is the one a read gives.
+        if (IssuedCodes.TryRead(code, out var issued) && await RedeemAsIssuedAsync(issued, presented, cancellationToken).ConfigureAwait(false) is { } answer)
+        {
+            return answer;
+        }
+
+        var grant = await codes.FindByCodeAsync(code, cancellationToken).ConfigureAwait(false)
+            ?? throw OAuthProtocolException.InvalidGrant("The authorization code is unknown.");
         if (grant.IsRedeemed)
         {
             return await AnswerRedeemedAsync(grant, presented, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!string.Equals(grant.ClientId, client.ClientId, StringComparison.Ordinal))
+        if (Refusal(grant, presented) is { } refusal)
         {
-            throw OAuthProtocolException.InvalidGrant("The authorization code was issued to another client.");
-        }
-
-        // An operator's revoke-all (tokenctl grant revoke) reaches codes not yet redeemed, too.
-        if (grant.IsRevoked)
-        {
-            throw OAuthProtocolException.InvalidGrant("The authorization code's grant is revoked.");
-        }
-
-        if (time.GetUtcNow() >= grant.ExpiresAt)
-        {
-            throw OAuthProtocolException.InvalidGrant("The authorization code has expired.");
-        }
-
-        if (!string.Equals(grant.RedirectUri, redirectUri, StringComparison.Ordinal))
-        {
-            throw OAuthProtocolException.InvalidGrant("The redirect_uri differs from the one the authorization code was issued for.");
-        }
-
-        if (ProofKeyProblem(grant, verifier, client) is { } problem)
-        {
-            throw OAuthProtocolException.InvalidGrant(problem);
-        }
-
-        // RFC 9449 section 10: a code the authorize step bound to a DPoP key (dpop_jkt) needs a proof of that key.
-        if (grant.DpopJkt is { } jkt && !string.Equals(jkt, request.DpopThumbprint, StringComparison.Ordinal))
-        {
-            throw OAuthProtocolException.InvalidGrant("The authorization code is bound to a DPoP key (dpop_jkt); send a DPoP proof of that key.");
-        }
-
-        // A user's token must never pass for the client's own (client_credentials: sub = client_id).
-        if (string.Equals(grant.Subject, client.ClientId, StringComparison.Ordinal))
-        {
-            throw OAuthProtocolException.InvalidGrant("The authorization code's subject is the client's own id; a user's token must not look like a client's.");
+            throw OAuthProtocolException.InvalidGrant(refusal);
         }
 
         // RFC 8707: judged before the code is consumed, so an invalid_target leaves it redeemable. The grant keeps all
         // of the code's resources; the ones asked for narrow only this access token, as a narrower scope would.
         var audiences = ResourceIndicators.GrantedWithin(parameters, grant.Resources, client.AllowedResources);
-
-        // Sign first: a signing fault then leaves the code unconsumed, so the client can redeem it once the
-        // signer answers again. The token is released only if this request is the one that consumes the code.
-        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope, audiences, request.DpopThumbprint), cancellationToken);
-
-        // The first refresh token is written by the same conditional write that consumes the code: both or neither.
-        string? refreshToken = null;
-        FirstRefreshToken? first = null;
-        if (RefreshTokenPolicy.IsIssuedTo(client))
-        {
-            var now = time.GetUtcNow();
-            var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
-            refreshToken = RefreshTokens.NewToken(grant.GrantId);
-            var record = refreshPolicy.NewRecord(grant.GrantId, refreshToken, client, now, grantExpiresAt) with
-            {
-                DpopThumbprint = RefreshTokenPolicy.BindingFor(client, request.DpopThumbprint),
-            };
-            first = new FirstRefreshToken(record, grantExpiresAt, CodeRetrySeal.Seal(code, verifier, refreshToken, grant.GrantId));
-        }
-
-        var token = await signing.ConfigureAwait(false);
-
-        var redemption = await codes.RedeemAsync(grant, first, cancellationToken).ConfigureAwait(false);
+        var issuing = Issue(grant, presented, audiences, cancellationToken);
+        var token = await issuing.Signing.ConfigureAwait(false);
+        var redemption = await codes.RedeemAsync(grant, issuing.First, cancellationToken).ConfigureAwait(false);
         if (redemption.Outcome != RedeemOutcome.Redeemed)
         {
             return await AnswerRedeemedAsync(redemption.Current, presented, cancellationToken).ConfigureAwait(false);
         }
 
         audit.UserTokenIssued(client.ClientId, GrantType, GrantKeys.ForLog(grant.GrantId), grant.Subject);
-        return TokenResponses.Issued(token, refreshToken);
+        return TokenResponses.Issued(token, issuing.RefreshToken);
+    }
+
+    /// <summary>
+    /// The exchange of a code that carries its grant (<see cref="IssuedCodes"/>), judged from the code: the token set when
+    /// the grant is still as issued and this request consumed it; null when the record must decide (a refusal too, so
+    /// that a replayed code is a replay whatever else is wrong with the request).
+    /// </summary>
+    private async Task<AccessTokenResponse?> RedeemAsIssuedAsync(AuthorizationGrant issued, PresentedCode presented, CancellationToken cancellationToken)
+    {
+        if (Refusal(issued, presented) is not null)
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> audiences;
+        try
+        {
+            audiences = ResourceIndicators.GrantedWithin(presented.Parameters, issued.Resources, presented.Client.AllowedResources);
+        }
+        catch (OAuthProtocolException)
+        {
+            return null;
+        }
+
+        var issuing = Issue(issued, presented, audiences, cancellationToken);
+        var token = await issuing.Signing.ConfigureAwait(false);
+        if (!await codes.RedeemAsIssuedAsync(issued, issuing.First, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        audit.UserTokenIssued(presented.Client.ClientId, GrantType, GrantKeys.ForLog(issued.GrantId), issued.Subject);
+        return TokenResponses.Issued(token, issuing.RefreshToken);
+    }
+
+    /// <summary>Why an unredeemed grant's code is refused to this request; null when it is not.</summary>
+    private string? Refusal(AuthorizationGrant grant, PresentedCode presented)
+    {
+        if (!string.Equals(grant.ClientId, presented.Client.ClientId, StringComparison.Ordinal))
+        {
+            return "The authorization code was issued to another client.";
+        }
+
+        // An operator's revoke-all (tokenctl grant revoke) reaches codes not yet redeemed, too.
+        if (grant.IsRevoked)
+        {
+            return "The authorization code's grant is revoked.";
+        }
+
+        if (time.GetUtcNow() >= grant.ExpiresAt)
+        {
+            return "The authorization code has expired.";
+        }
+
+        if (!string.Equals(grant.RedirectUri, presented.RedirectUri, StringComparison.Ordinal))
+        {
+            return "The redirect_uri differs from the one the authorization code was issued for.";
+        }
+
+        if (ProofKeyProblem(grant, presented.Verifier, presented.Client) is { } problem)
+        {
+            return problem;
+        }
+
+        // RFC 9449 section 10: a code the authorize step bound to a DPoP key (dpop_jkt) needs a proof of that key.
+        if (grant.DpopJkt is { } jkt && !string.Equals(jkt, presented.DpopThumbprint, StringComparison.Ordinal))
+        {
+            return "The authorization code is bound to a DPoP key (dpop_jkt); send a DPoP proof of that key.";
+        }
+
+        // A user's token must never pass for the client's own (client_credentials: sub = client_id).
+        return string.Equals(grant.Subject, presented.Client.ClientId, StringComparison.Ordinal)
+            ? "The authorization code's subject is the client's own id; a user's token must not look like a client's."
+            : null;
+    }
+
+    /// <summary>
+    /// The access token being signed, and the first refresh token to be written by the same conditional write that
+    /// consumes the code (both or neither). Signing comes first: a signing fault then leaves the code unconsumed, so the
+    /// client can redeem it once the signer answers again; the token is released only if this request consumes the code.
+    /// </summary>
+    private Issuing Issue(AuthorizationGrant grant, PresentedCode presented, IReadOnlyList<string> audiences, CancellationToken cancellationToken)
+    {
+        var client = presented.Client;
+        var signing = tokens.CreateAsync(new AccessTokenDescriptor(grant.Subject, client.ClientId, grant.Scope, audiences, presented.DpopThumbprint), cancellationToken);
+        if (!RefreshTokenPolicy.IsIssuedTo(client))
+        {
+            return new Issuing(signing, null, null);
+        }
+
+        var now = time.GetUtcNow();
+        var grantExpiresAt = now + refreshPolicy.AbsoluteLifetime(client);
+        var refreshToken = RefreshTokens.NewToken(grant.GrantId);
+        var record = refreshPolicy.NewRecord(grant.GrantId, refreshToken, client, now, grantExpiresAt) with
+        {
+            DpopThumbprint = RefreshTokenPolicy.BindingFor(client, presented.DpopThumbprint),
+        };
+        return new Issuing(signing, refreshToken, new FirstRefreshToken(record, grantExpiresAt, CodeRetrySeal.Seal(presented.Code, presented.Verifier, refreshToken, grant.GrantId)));
     }
 
     /// <summary>
@@ -230,8 +283,11 @@ public sealed partial class AuthorizationCodeGrantHandler(
     private static OAuthProtocolException AlreadyRedeemed() =>
         OAuthProtocolException.InvalidGrant("The authorization code was already redeemed; the grant it started is revoked.");
 
-    /// <summary>What the request presented, carried to the judgement of a redeemed code.</summary>
+    /// <summary>What the request presented, carried to the judgement of a code.</summary>
     private sealed record PresentedCode(string Code, string RedirectUri, string? Verifier, FormParameters Parameters, OAuthClient Client, string? DpopThumbprint);
+
+    /// <summary>An access token being signed, and the refresh token the redemption writes with the code's consumption.</summary>
+    private sealed record Issuing(Task<AccessToken> Signing, string? RefreshToken, FirstRefreshToken? First);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client {ClientId} replayed the authorization code of grant {Grant}; the grant is revoked.")]
     private static partial void LogReplay(ILogger logger, string clientId, string grant);

@@ -20,6 +20,15 @@ public interface ICodeRedemptionStore
     /// </summary>
     /// <exception cref="ArgumentException">The grant was not read from a store, or the token belongs to another grant.</exception>
     Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Consumes the code if its grant is still exactly as <paramref name="issued"/>, the grant the code itself carries
+    /// (<see cref="IssuedCodes.TryRead"/>), by one write conditional on the version it was issued at: no read. True when
+    /// this request consumed it; false when the grant is not as issued (consumed, revoked, changed or gone), and then the
+    /// caller reads it and judges as for any code. Nothing is revoked here.
+    /// </summary>
+    /// <exception cref="ArgumentException">The grant carries no version, or the token belongs to another grant.</exception>
+    Task<bool> RedeemAsIssuedAsync(AuthorizationGrant issued, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -15,28 +13,42 @@ namespace TokenFunction.Storage;
 public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvider time, ILogger<AuthorizationCodeStore> logger)
     : ICodeRedemptionStore, IGrantRevocationStore, IAuthorizationCodeIssuer
 {
-    private const int CodeBytes = 32;
     private const int MaxRevokeAttempts = 5;
     private const int MaxRedeemAttempts = 5;
 
     public async Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(CodeBytes));
         var now = time.GetUtcNow();
-        var entity = new AuthorizationCodeEntity
+        var resources = ResourceLines.Join(request.Resources ?? []);
+        var issued = new AuthorizationGrant
         {
-            PartitionKey = GrantKeys.ForCode(code),
+            GrantId = string.Empty,
             ClientId = request.ClientId,
             RedirectUri = request.RedirectUri,
             CodeChallenge = request.CodeChallenge,
             CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
             Subject = request.Subject,
             Scope = request.Scope,
-            Resources = ResourceLines.Join(request.Resources ?? []),
+            Resources = ResourceLines.Split(resources),
             IssuedAt = now,
             ExpiresAt = now + request.Lifetime,
             DpopJkt = request.DpopJkt,
+        };
+        var stem = IssuedCodes.Stem(IssuedCodes.NewSecret(), issued);
+        var entity = new AuthorizationCodeEntity
+        {
+            PartitionKey = GrantKeys.ForCode(stem),
+            ClientId = issued.ClientId,
+            RedirectUri = issued.RedirectUri,
+            CodeChallenge = issued.CodeChallenge,
+            CodeChallengeMethod = issued.CodeChallengeMethod,
+            Subject = issued.Subject,
+            Scope = issued.Scope,
+            Resources = resources,
+            IssuedAt = issued.IssuedAt,
+            ExpiresAt = issued.ExpiresAt,
+            DpopJkt = issued.DpopJkt,
         };
         // The index rows first (a transaction cannot span tables): the purge tolerates index rows without a target. They
         // are the grant's for life: the code exchange writes none (the purge moves the expiry row when it comes due).
@@ -44,8 +56,10 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             IndexExpiryAsync(entity.PartitionKey, entity.ExpiresAt, cancellationToken),
             IndexOwnersAsync(entity.PartitionKey, entity.Subject, entity.ClientId, cancellationToken)).ConfigureAwait(false);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
-        await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-        return code;
+        var added = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+
+        // The row's ETag goes into the code: the exchange consumes it by one Merge under that ETag, without a read.
+        return IssuedCodes.Complete(stem, TableVersions.ToToken(added.Headers.ETag ?? default));
     }
 
     /// <summary>The grant under its subject and its client, for <c>tokenctl grant revoke</c>.</summary>
@@ -75,7 +89,18 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     /// (<see cref="OptimisticConcurrency"/>): this request's redemption id on the row means it won; another's, a
     /// revocation or no row means it lost, and the row goes back to the caller.
     /// </summary>
-    public async Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
+    public Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken) =>
+        RedeemAsync(grant, firstRefreshToken, writeAgainWhenUnredeemed: true, cancellationToken);
+
+    /// <summary>
+    /// The Merge of <see cref="RedeemAsync(AuthorizationGrant, FirstRefreshToken?, CancellationToken)"/> under the ETag
+    /// the code carries, without a read: a failure is this request's own earlier success, or else the row is not as
+    /// issued and the caller reads it.
+    /// </summary>
+    public async Task<bool> RedeemAsIssuedAsync(AuthorizationGrant issued, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken) =>
+        (await RedeemAsync(issued, firstRefreshToken, writeAgainWhenUnredeemed: false, cancellationToken).ConfigureAwait(false)).Outcome == RedeemOutcome.Redeemed;
+
+    private async Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, bool writeAgainWhenUnredeemed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var etag = TableVersions.ToETag(grant.Version, "Redeem");
@@ -115,7 +140,8 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
                     return Verdict<ETag, RedeemResult>.Settled(new RedeemResult(RedeemOutcome.Redeemed));
                 }
 
-                if (current is null || current.IsRedeemed || current.IsRevoked)
+                // Unredeemed but changed: a caller that judged the grant as issued must judge it again as it now is.
+                if (current is null || current.IsRedeemed || current.IsRevoked || !writeAgainWhenUnredeemed)
                 {
                     return Verdict<ETag, RedeemResult>.Settled(new RedeemResult(RedeemOutcome.AlreadyRedeemed, current));
                 }

@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Cryptography;
 using TokenFunction.Grants;
 
 namespace TokenFunction.Storage.Memory;
@@ -22,29 +20,28 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
     public Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow();
-        var resources = ResourceLines.Split(ResourceLines.Join(request.Resources ?? []));
+        var issued = new AuthorizationGrant
+        {
+            GrantId = string.Empty,
+            ClientId = request.ClientId,
+            RedirectUri = request.RedirectUri,
+            CodeChallenge = request.CodeChallenge,
+            CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
+            Subject = request.Subject,
+            Scope = request.Scope,
+            Resources = ResourceLines.Split(ResourceLines.Join(request.Resources ?? [])),
+            IssuedAt = now,
+            ExpiresAt = now + request.Lifetime,
+            DpopJkt = request.DpopJkt,
+        };
+        var stem = IssuedCodes.Stem(IssuedCodes.NewSecret(), issued);
         lock (_gate)
         {
-            var grantId = GrantKeys.ForCode(code);
-            _grants.Add(grantId, new AuthorizationGrant
-            {
-                GrantId = grantId,
-                ClientId = request.ClientId,
-                RedirectUri = request.RedirectUri,
-                CodeChallenge = request.CodeChallenge,
-                CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
-                Subject = request.Subject,
-                Scope = request.Scope,
-                Resources = resources,
-                IssuedAt = now,
-                ExpiresAt = now + request.Lifetime,
-                Version = NextVersion(),
-            });
+            var grant = issued with { GrantId = GrantKeys.ForCode(stem), Version = NextVersion() };
+            _grants.Add(grant.GrantId, grant);
+            return Task.FromResult(IssuedCodes.Complete(stem, grant.Version));
         }
-
-        return Task.FromResult(code);
     }
 
     public Task<AuthorizationGrant?> FindByCodeAsync(string code, CancellationToken cancellationToken)
@@ -55,7 +52,13 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
         }
     }
 
-    public Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken)
+    public Task<RedeemResult> RedeemAsync(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken) =>
+        Task.FromResult(Redeem(grant, firstRefreshToken, asIssued: false));
+
+    public Task<bool> RedeemAsIssuedAsync(AuthorizationGrant issued, FirstRefreshToken? firstRefreshToken, CancellationToken cancellationToken) =>
+        Task.FromResult(Redeem(issued, firstRefreshToken, asIssued: true).Outcome == RedeemOutcome.Redeemed);
+
+    private RedeemResult Redeem(AuthorizationGrant grant, FirstRefreshToken? firstRefreshToken, bool asIssued)
     {
         ArgumentNullException.ThrowIfNull(grant);
         RequireVersion(grant.Version, "Redeem");
@@ -67,10 +70,12 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
         lock (_gate)
         {
             // A version that moved is what a Table write meets as 412: redeemed, revoked or gone settles it; anything
-            // else would be written again against the new version, which is what writing now amounts to.
-            if (_grants.GetValueOrDefault(grant.GrantId) is not { } current || current.IsRedeemed || current.IsRevoked)
+            // else would be written again against the new version, which is what writing now amounts to, unless the
+            // caller judged the grant as issued and must judge it again.
+            var current = _grants.GetValueOrDefault(grant.GrantId);
+            if (current is null || current.IsRedeemed || current.IsRevoked || (asIssued && current.Version != grant.Version))
             {
-                return Task.FromResult(new RedeemResult(RedeemOutcome.AlreadyRedeemed, _grants.GetValueOrDefault(grant.GrantId)));
+                return new RedeemResult(RedeemOutcome.AlreadyRedeemed, current);
             }
 
             var redeemed = current with
@@ -91,7 +96,7 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
             }
 
             _grants[grant.GrantId] = redeemed;
-            return Task.FromResult(new RedeemResult(RedeemOutcome.Redeemed));
+            return new RedeemResult(RedeemOutcome.Redeemed);
         }
     }
 
