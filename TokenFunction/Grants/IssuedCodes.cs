@@ -26,6 +26,8 @@ public static class IssuedCodes
     // The grant's first member, which also tells these codes from any other with two dots: {"v":1,
     private static readonly byte[] s_marker = "{\"v\":1,"u8.ToArray();
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>A new random secret for a code.</summary>
     public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
 
@@ -124,7 +126,7 @@ public static class IssuedCodes
         var versionBytes = Base64Url.DecodeFromChars(encodedVersion);
         try
         {
-            version = new UTF8Encoding(false, true).GetString(versionBytes);
+            version = s_strictUtf8.GetString(versionBytes);
         }
         catch (DecoderFallbackException)
         {

@@ -14,4 +14,24 @@ public sealed record NewAuthorizationCode(
     string Scope,
     TimeSpan Lifetime,
     IReadOnlyList<string>? Resources = null,
-    string? DpopJkt = null);
+    string? DpopJkt = null)
+{
+    /// <summary>
+    /// The grant this decision starts, issued at <paramref name="issuedAt"/> with <paramref name="resources"/> as stored
+    /// (each once); its id and version are the store's to give.
+    /// </summary>
+    public AuthorizationGrant ToGrant(DateTimeOffset issuedAt, IReadOnlyList<string> resources) => new()
+    {
+        GrantId = string.Empty,
+        ClientId = ClientId,
+        RedirectUri = RedirectUri,
+        CodeChallenge = CodeChallenge,
+        CodeChallengeMethod = CodeChallenge is null ? null : CodeChallengeMethod,
+        Subject = Subject,
+        Scope = Scope,
+        Resources = resources,
+        IssuedAt = issuedAt,
+        ExpiresAt = issuedAt + Lifetime,
+        DpopJkt = DpopJkt,
+    };
+}

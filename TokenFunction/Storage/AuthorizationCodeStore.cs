@@ -19,22 +19,8 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
     public async Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = time.GetUtcNow();
         var resources = ResourceLines.Join(request.Resources ?? []);
-        var issued = new AuthorizationGrant
-        {
-            GrantId = string.Empty,
-            ClientId = request.ClientId,
-            RedirectUri = request.RedirectUri,
-            CodeChallenge = request.CodeChallenge,
-            CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
-            Subject = request.Subject,
-            Scope = request.Scope,
-            Resources = ResourceLines.Split(resources),
-            IssuedAt = now,
-            ExpiresAt = now + request.Lifetime,
-            DpopJkt = request.DpopJkt,
-        };
+        var issued = request.ToGrant(time.GetUtcNow(), ResourceLines.Split(resources));
         var stem = IssuedCodes.Stem(IssuedCodes.NewSecret(), issued);
         var entity = new AuthorizationCodeEntity
         {

@@ -20,21 +20,7 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
     public Task<string> IssueAsync(NewAuthorizationCode request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = time.GetUtcNow();
-        var issued = new AuthorizationGrant
-        {
-            GrantId = string.Empty,
-            ClientId = request.ClientId,
-            RedirectUri = request.RedirectUri,
-            CodeChallenge = request.CodeChallenge,
-            CodeChallengeMethod = request.CodeChallenge is null ? null : request.CodeChallengeMethod,
-            Subject = request.Subject,
-            Scope = request.Scope,
-            Resources = ResourceLines.Split(ResourceLines.Join(request.Resources ?? [])),
-            IssuedAt = now,
-            ExpiresAt = now + request.Lifetime,
-            DpopJkt = request.DpopJkt,
-        };
+        var issued = request.ToGrant(time.GetUtcNow(), ResourceLines.Split(ResourceLines.Join(request.Resources ?? [])));
         var stem = IssuedCodes.Stem(IssuedCodes.NewSecret(), issued);
         lock (_gate)
         {
