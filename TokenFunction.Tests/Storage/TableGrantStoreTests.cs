@@ -176,6 +176,103 @@ public sealed class TableGrantStoreTests
     }
 
     [Test]
+    public async Task RotationOfTheTokenThisProcessLastWrote_IsOneConditionalMergeUnderThatWritesETag_WithoutARead()
+    {
+        var requests = new List<string>();
+        var tables = TableStores.Tables(new RecordingPolicy(requests));
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var (grantId, first) = await RedeemWithARefreshTokenAsync(tables);
+        var perRotation = new List<string[]>();
+
+        var live = first;
+        for (var i = 0; i < 3; i++)
+        {
+            requests.Clear();
+            live = await RotateAsync(store, grantId, live, forRotation: true);
+            perRotation.Add([.. requests]);
+        }
+
+        var (_, found) = await store.FindAsync(grantId, live.Record.Key, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(perRotation, Is.All.EqualTo(new[] { "PATCH If-Match" }), "after the exchange's write and after each rotation's: one conditional Merge, no read");
+            Assert.That(found, Is.Not.Null.And.Property(nameof(RefreshTokenRecord.IsRetired)).False, "the last successor is the live token");
+        });
+    }
+
+    [TestCase(0, TestName = "WhatThisProcessLastWrote_AfterTheCodeExchange_IsWhatAReadOfTheRowFinds")]
+    [TestCase(2, TestName = "WhatThisProcessLastWrote_AfterRotations_IsWhatAReadOfTheRowFinds")]
+    public async Task WhatThisProcessLastWrote_IsWhatAReadOfTheRowFinds(int rotations)
+    {
+        var tables = TableStores.Tables();
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var (grantId, live) = await RedeemWithARefreshTokenAsync(tables);
+        for (var i = 0; i < rotations; i++)
+        {
+            live = await RotateAsync(store, grantId, live, forRotation: true);
+        }
+
+        var written = await store.FindForRotationAsync(grantId, live.Record.Key, CancellationToken.None);
+        var read = await new RefreshTokenStore(TableStores.Tables(), TimeProvider.System, NullLogger<RefreshTokenStore>.Instance).FindAsync(grantId, live.Record.Key, CancellationToken.None);
+
+        // Field by field, times to the storage's precision; the versions (the ETags) exactly.
+        Assert.Multiple(() =>
+        {
+            Assert.That(Describe(written.Grant!), Is.EqualTo(Describe(read.Grant!)));
+            Assert.That(Describe(written.Token!), Is.EqualTo(Describe(read.Token!)));
+            Assert.That(written.Grant!.Version, Is.EqualTo(read.Grant!.Version));
+            Assert.That(written.Token!.Version, Is.EqualTo(read.Token!.Version));
+        });
+    }
+
+    [Test]
+    public async Task RotationFromWhatThisProcessLastWrote_AfterAnotherProcessRevokedTheGrant_IsRevoked_AndRotatesNothing()
+    {
+        var tables = TableStores.Tables();
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var (grantId, first) = await RedeemWithARefreshTokenAsync(tables);
+        var otherProcess = new AuthorizationCodeStore(TableStores.Tables(), TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);
+        await otherProcess.RevokeAsync((await otherProcess.FindByGrantAsync(grantId, CancellationToken.None))!, CancellationToken.None);
+        var (grant, token) = await store.FindForRotationAsync(grantId, first.Record.Key, CancellationToken.None);
+        Assert.That(grant!.IsRevoked, Is.False, "this process still holds the grant as it wrote it");
+        var successor = NewRefresh(grantId);
+
+        var result = await store.RotateAsync(grant, token!, successor.Record, RefreshTokens.Seal(first.Token, successor.Token, token!.AssociatedData), CancellationToken.None);
+
+        var (after, stillLive) = await store.FindAsync(grantId, first.Record.Key, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Outcome, Is.EqualTo(RotateOutcome.Revoked), "the If-Match failed, and the read after it found the revocation");
+            Assert.That(after!.IsRevoked, Is.True);
+            Assert.That(stillLive!.IsRetired, Is.False, "nothing was rotated");
+        });
+        Assert.That((await store.FindForRotationAsync(grantId, first.Record.Key, CancellationToken.None)).Grant!.IsRevoked, Is.True, "what was stale is forgotten: the next lookup reads");
+    }
+
+    [Test]
+    public async Task RotationFromWhatThisProcessLastWrote_AfterAnotherProcessRotatedTheToken_IsRetiredByAnother_WithItsSuccessor()
+    {
+        var tables = TableStores.Tables();
+        var store = new RefreshTokenStore(tables, TimeProvider.System, NullLogger<RefreshTokenStore>.Instance);
+        var (grantId, first) = await RedeemWithARefreshTokenAsync(tables);
+        var theirs = await RotateAsync(new RefreshTokenStore(TableStores.Tables(), TimeProvider.System, NullLogger<RefreshTokenStore>.Instance), grantId, first);
+        var (grant, token) = await store.FindForRotationAsync(grantId, first.Record.Key, CancellationToken.None);
+        var ours = NewRefresh(grantId);
+
+        var result = await store.RotateAsync(grant!, token!, ours.Record, RefreshTokens.Seal(first.Token, ours.Token, token!.AssociatedData), CancellationToken.None);
+
+        var (_, live) = await store.FindAsync(grantId, theirs.Record.Key, CancellationToken.None);
+        var (_, neverWritten) = await store.FindAsync(grantId, ours.Record.Key, CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Outcome, Is.EqualTo(RotateOutcome.RetiredByAnother));
+            Assert.That(result.Current!.OpenSuccessor(first.Token), Is.EqualTo(theirs.Token), "the other process's successor, for the grace window's answer");
+            Assert.That(live!.IsRetired, Is.False, "the other process's successor is still the live token");
+            Assert.That(neverWritten, Is.Null, "ours was never written");
+        });
+    }
+
+    [Test]
     public async Task FindingAToken_ReadsTheRootWithoutTheOtherRetiredKeys_SoItsCostDoesNotGrowWithRotations()
     {
         var bodies = new List<string>();
@@ -383,15 +480,33 @@ public sealed class TableGrantStoreTests
         return (await FindAsync(first), await FindAsync(second), await FindAsync(third), await FindAsync(fourth));
     }
 
-    /// <summary>Rotates the live <paramref name="old"/> as the refresh grant does: found, then rotated against what was read.</summary>
-    private static async Task<(RefreshTokenRecord Record, string Token)> RotateAsync(RefreshTokenStore store, string grantId, (RefreshTokenRecord Record, string Token) old)
+    /// <summary>
+    /// Rotates the live <paramref name="old"/>: found (read, or with <paramref name="forRotation"/> as the refresh grant
+    /// finds it, from what the store last wrote), then rotated against what was found.
+    /// </summary>
+    private static async Task<(RefreshTokenRecord Record, string Token)> RotateAsync(
+        RefreshTokenStore store, string grantId, (RefreshTokenRecord Record, string Token) old, bool forRotation = false)
     {
-        var (grant, found) = await store.FindAsync(grantId, old.Record.Key, CancellationToken.None);
+        var (grant, found) = forRotation
+            ? await store.FindForRotationAsync(grantId, old.Record.Key, CancellationToken.None)
+            : await store.FindAsync(grantId, old.Record.Key, CancellationToken.None);
         var successor = NewRefresh(grantId);
         var result = await store.RotateAsync(grant!, found!, successor.Record, RefreshTokens.Seal(old.Token, successor.Token, found!.AssociatedData), CancellationToken.None);
         Assert.That(result.Outcome, Is.EqualTo(RotateOutcome.Rotated));
         return successor;
     }
+
+    /// <summary>A record's fields as text, times to the millisecond, without its version.</summary>
+    private static string Describe(object record) =>
+        string.Join("\n", record.GetType().GetProperties()
+            .Where(property => property.Name != "Version")
+            .Select(property => property.Name + "=" + property.GetValue(record) switch
+            {
+                DateTimeOffset time => time.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)[..23],
+                string text => text,
+                IEnumerable<string> list => string.Join(" ", list),
+                var value => value?.ToString(),
+            }));
 
     private static AuthorizationCodeStore CodeStore(HttpPipelinePolicy? policy = null) =>
         new(TableStores.Tables(policy), TimeProvider.System, NullLogger<AuthorizationCodeStore>.Instance);

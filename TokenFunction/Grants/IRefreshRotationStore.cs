@@ -12,6 +12,14 @@ public interface IRefreshRotationStore
     /// <exception cref="MalformedRowException">Either record breaks the documented layout.</exception>
     Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindAsync(string grantId, string tokenKey, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The grant and the token for a rotation: as <see cref="FindAsync"/>, or the state a store knows without a read
+    /// because its own last write left the token live. That state may be stale, which only
+    /// <see cref="RotateAsync"/>, conditional on its version, may rely on finding out: nothing else may be answered from it.
+    /// </summary>
+    /// <exception cref="MalformedRowException">Either record breaks the documented layout.</exception>
+    Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindForRotationAsync(string grantId, string tokenKey, CancellationToken cancellationToken);
+
     Task<RefreshTokenRecord?> FindTokenAsync(string grantId, string tokenKey, CancellationToken cancellationToken);
 
     /// <summary>

@@ -29,7 +29,9 @@ public sealed partial class RefreshTokenGrantHandler(
         ArgumentNullException.ThrowIfNull(request);
         var client = request.Client;
         var presented = request.Parameters.Required(OAuthParameterNames.RefreshToken);
-        var found = await RefreshTokenLookup.FindAsync(refreshTokens, presented, client, cancellationToken).ConfigureAwait(false);
+        // What is judged here before the rotation is the grant's and the token's for good (client, binding, expiry,
+        // scope), or is caught by the rotation's If-Match (revoked, retired): so the store may answer from its last write.
+        var found = await RefreshTokenLookup.FindForRotationAsync(refreshTokens, presented, client, cancellationToken).ConfigureAwait(false);
         switch (found.Match)
         {
             case RefreshTokenMatch.NotARefreshToken or RefreshTokenMatch.Unknown:

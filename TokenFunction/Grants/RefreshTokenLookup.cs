@@ -22,16 +22,33 @@ public enum RefreshTokenMatch
 public sealed record RefreshTokenLookup(RefreshTokenMatch Match, AuthorizationGrant? Grant = null, RefreshTokenRecord? Token = null)
 {
     /// <exception cref="MalformedRowException">The grant's or the token's record cannot be read.</exception>
-    public static async Task<RefreshTokenLookup> FindAsync(IRefreshRotationStore store, string presented, OAuthClient client, CancellationToken cancellationToken)
+    public static Task<RefreshTokenLookup> FindAsync(IRefreshRotationStore store, string presented, OAuthClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
+        return FindAsync(store.FindAsync, presented, client, cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="FindAsync(IRefreshRotationStore, string, OAuthClient, CancellationToken)"/> for a token about to be
+    /// rotated: the store may answer from its own last write (<see cref="IRefreshRotationStore.FindForRotationAsync"/>).
+    /// </summary>
+    /// <exception cref="MalformedRowException">The grant's or the token's record cannot be read.</exception>
+    public static Task<RefreshTokenLookup> FindForRotationAsync(IRefreshRotationStore store, string presented, OAuthClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return FindAsync(store.FindForRotationAsync, presented, client, cancellationToken);
+    }
+
+    private static async Task<RefreshTokenLookup> FindAsync(
+        Func<string, string, CancellationToken, Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)>> find, string presented, OAuthClient client, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(client);
         if (!RefreshTokens.TryParse(presented, out var grantId, out var key))
         {
             return new(RefreshTokenMatch.NotARefreshToken);
         }
 
-        var (grant, token) = await store.FindAsync(grantId, key, cancellationToken).ConfigureAwait(false);
+        var (grant, token) = await find(grantId, key, cancellationToken).ConfigureAwait(false);
         if (grant is null || token is null)
         {
             return new(RefreshTokenMatch.Unknown);

@@ -96,10 +96,11 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
         }
 
         var redemptionId = Guid.NewGuid().ToString("N");
+        var redeemedAt = time.GetUtcNow();
         var update = new TableEntity(grant.GrantId, AuthorizationCodeEntity.Row)
         {
             [nameof(AuthorizationCodeEntity.RedemptionId)] = redemptionId,
-            [nameof(AuthorizationCodeEntity.RedeemedAt)] = time.GetUtcNow(),
+            [nameof(AuthorizationCodeEntity.RedeemedAt)] = redeemedAt,
         };
         if (firstRefreshToken is not null)
         {
@@ -113,7 +114,25 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             etag,
             async (ifMatch, token) =>
             {
-                await table.UpdateEntityAsync(update, ifMatch, TableUpdateMode.Merge, token).ConfigureAwait(false);
+                var merged = await table.UpdateEntityAsync(update, ifMatch, TableUpdateMode.Merge, token).ConfigureAwait(false);
+
+                // The grant's first rotation can then be tried against this write, without a read (WrittenRoots); only
+                // when the Merge was made against the grant as the caller judged it.
+                if (firstRefreshToken is not null && ifMatch == etag && merged.Headers.ETag is { } written)
+                {
+                    tables.WrittenRoots.Wrote(
+                        grant with
+                        {
+                            RedemptionId = redemptionId,
+                            RedeemedAt = redeemedAt,
+                            GrantExpiresAt = firstRefreshToken.GrantExpiresAt,
+                            RefreshExpiresAt = firstRefreshToken.Token.ExpiresAt,
+                            SealedRefreshToken = firstRefreshToken.SealedForRetry,
+                            Version = TableVersions.ToToken(written),
+                        },
+                        firstRefreshToken.Token with { Version = RootRefreshTokens.Version(0, written) });
+                }
+
                 return new RedeemResult(RedeemOutcome.Redeemed);
             },
             isContention: _ => true,
@@ -148,6 +167,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
             return;
         }
 
+        tables.WrittenRoots.Forget(grant.GrantId);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         await OptimisticConcurrency.WriteAsync(
             grant,

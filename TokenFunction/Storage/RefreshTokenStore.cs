@@ -11,7 +11,8 @@ namespace TokenFunction.Storage;
 /// that lands first fails it). Grants redeemed before the root held their tokens keep them in rows of their own; there a
 /// rotation is one entity-group transaction: Merge the root (If-Match), Merge the old token's row (If-Match, setting
 /// RetiredAt and the sealed successor) and Add the successor's row. Exactly one concurrent rotation wins; a failure is
-/// judged by <see cref="OptimisticConcurrency"/>.
+/// judged by <see cref="OptimisticConcurrency"/>. A rotation of the token this process's last write of the root left live
+/// needs no read at all (<see cref="FindForRotationAsync"/>, <see cref="WrittenRoots"/>).
 /// </summary>
 public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider time, ILogger<RefreshTokenStore> logger) : IRefreshRotationStore
 {
@@ -44,6 +45,15 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
         return (grant, token);
     }
 
+    /// <summary>
+    /// As <see cref="FindAsync"/>, but answered without a read when this process's last write of the grant left this
+    /// token live (<see cref="WrittenRoots"/>): the rotation is conditional on that write's ETag.
+    /// </summary>
+    public Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindForRotationAsync(string grantId, string tokenKey, CancellationToken cancellationToken) =>
+        tables.WrittenRoots.Find(grantId, tokenKey) is var (grant, live)
+            ? Task.FromResult<(AuthorizationGrant?, RefreshTokenRecord?)>((grant, live))
+            : FindAsync(grantId, tokenKey, cancellationToken);
+
     public async Task<RefreshTokenRecord?> FindTokenAsync(string grantId, string tokenKey, CancellationToken cancellationToken) =>
         (await FindAsync(grantId, tokenKey, cancellationToken).ConfigureAwait(false)).Token;
 
@@ -55,15 +65,30 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
         ArgumentNullException.ThrowIfNull(successor);
         var table = await Grants(cancellationToken).ConfigureAwait(false);
         var retiredAt = time.GetUtcNow();
+        var asRead = TableVersions.ToETag(grant.Version, "Rotation");
         return await OptimisticConcurrency.WriteAsync(
-            (Root: TableVersions.ToETag(grant.Version, "Rotation"), Old: old),
+            (Root: asRead, Old: old),
             async (state, token) =>
             {
-                await WriteRotationAsync(table, state.Root, state.Old, successor, sealedSuccessor, retiredAt, MaxRetiredColumns, token).ConfigureAwait(false);
+                var written = await WriteRotationAsync(table, state.Root, state.Old, successor, sealedSuccessor, retiredAt, MaxRetiredColumns, token).ConfigureAwait(false);
+
+                // Recorded only for a write against the grant as the caller judged it, and one Merge of the root whose
+                // new ETag is known; anything else is read next time.
+                if (written is { } etag && state.Root == asRead)
+                {
+                    tables.WrittenRoots.Wrote(
+                        grant with { RefreshExpiresAt = successor.ExpiresAt, Version = TableVersions.ToToken(etag) },
+                        successor with { Version = RootRefreshTokens.Version(RootRefreshTokens.RetiredCount(state.Old) + 1, etag) });
+                }
+
                 return new RotateResult(RotateOutcome.Rotated);
             },
             isContention: _ => true,
-            reread: token => FindAsync(old.GrantId, old.Key, token),
+            reread: token =>
+            {
+                tables.WrittenRoots.Forget(old.GrantId);
+                return FindAsync(old.GrantId, old.Key, token);
+            },
             judge: (current, failure) =>
             {
                 var (currentRoot, currentToken) = current;
@@ -95,7 +120,8 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
             cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task WriteRotationAsync(
+    /// <summary>The rotation's write; the root's new ETag when it was one Merge of the root, else null.</summary>
+    private static async Task<ETag?> WriteRotationAsync(
         TableClient table, ETag root, RefreshTokenRecord old, RefreshTokenRecord successor, string sealedSuccessor, DateTimeOffset retiredAt,
         int maxRetiredColumns, CancellationToken cancellationToken)
     {
@@ -106,8 +132,8 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
             RootRefreshTokens.Rotate(rootUpdate, old, successor, sealedSuccessor, retiredAt, retiredColumn: !full);
             if (!full)
             {
-                await table.UpdateEntityAsync(rootUpdate, root, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-                return;
+                var merged = await table.UpdateEntityAsync(rootUpdate, root, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return merged.Headers.ETag;
             }
 
             // No room for another retired column: the retired token gets a row of its own, with the Merge or not at all.
@@ -118,7 +144,7 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
                     new(TableTransactionActionType.Add, retiredRow),
                 ],
                 cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         // A grant whose tokens have rows (redeemed before the root held them). Every UpdateMerge carries its ETag: without
@@ -137,6 +163,7 @@ public sealed partial class RefreshTokenStore(TokenTables tables, TimeProvider t
                 new(TableTransactionActionType.Add, ToEntity(successor)),
             ],
             cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     internal static RefreshTokenEntity ToEntity(RefreshTokenRecord token) => new()

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using Azure;
 using Azure.Data.Tables;
 using TokenFunction.Grants;
 
@@ -95,7 +96,7 @@ internal static class RootRefreshTokens
 
         var retiredCount = columns.OptionalInt32(nameof(AuthorizationCodeEntity.RetiredRefreshCount)) ?? 0;
         mayBeInARow = retiredCount >= maxRetiredColumns;
-        var version = new ConcurrencyToken(FormattableString.Invariant($"{RootMarker}{retiredCount}:{root.ETag}"));
+        var version = Version(retiredCount, root.ETag);
         var thumbprint = columns.OptionalString(nameof(AuthorizationCodeEntity.RefreshDpopJkt));
         if (string.Equals(liveKey, tokenKey, StringComparison.Ordinal))
         {
@@ -125,6 +126,10 @@ internal static class RootRefreshTokens
             ? Retired(root, tokenKey, retired, thumbprint, version)
             : null;
     }
+
+    /// <summary>A root-held token's version: the root's ETag, and the retired columns the root has at that ETag.</summary>
+    public static ConcurrencyToken Version(int retiredCount, ETag root) =>
+        new(FormattableString.Invariant($"{RootMarker}{retiredCount}:{root}"));
 
     /// <summary>Whether the token lives in its grant's root.</summary>
     public static bool IsRootHeld(RefreshTokenRecord token) =>

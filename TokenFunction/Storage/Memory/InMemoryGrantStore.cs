@@ -108,6 +108,10 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
         }
     }
 
+    /// <summary>A read costs nothing here: always <see cref="FindAsync"/>.</summary>
+    public Task<(AuthorizationGrant? Grant, RefreshTokenRecord? Token)> FindForRotationAsync(string grantId, string tokenKey, CancellationToken cancellationToken) =>
+        FindAsync(grantId, tokenKey, cancellationToken);
+
     public Task<RefreshTokenRecord?> FindTokenAsync(string grantId, string tokenKey, CancellationToken cancellationToken)
     {
         lock (_gate)
