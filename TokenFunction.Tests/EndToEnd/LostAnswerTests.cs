@@ -151,6 +151,37 @@ public sealed class LostAnswerTests : EndToEndTest
         await AssertRotatedOnceAsync(client, first.RefreshToken!, retried);
     }
 
+    /// <summary>
+    /// The same, at the instance that redeemed the code: it rotates from its own last write, without a read, and the
+    /// write it lost left that remembered state stale. The retry's Merge under it fails, and the read after it finds the
+    /// first attempt's successor.
+    /// </summary>
+    [Test]
+    public async Task RefreshFromTheInstancesOwnLastWrite_WhoseAnswerIsLostAfterTheCommit_RetriedWithTheSameToken_GetsTheSuccessor()
+    {
+        var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
+        var first = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
+        Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
+        var grantId = GrantTable.GrantOf(first.RefreshToken!);
+        var before = proxy.Forwarded.Count;
+        var committed = false;
+
+        Duende.IdentityModel.Client.TokenResponse failed;
+        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsMergeIn(TableNames.Grants, grantId) && (committed = true)))
+        {
+            failed = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
+        }
+
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
+        Assert.That(committed, Is.True, "the rotation reached storage");
+        Assert.That(proxy.Forwarded.Skip(before).First(r => r.Touches(TableNames.Grants)).IsMergeIn(TableNames.Grants, grantId), Is.True,
+            "the first storage request of the refresh was the Merge: no read before it");
+
+        var retried = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
+
+        await AssertRotatedOnceAsync(client, first.RefreshToken!, retried);
+    }
+
     [Test]
     public async Task DependencyFailure_IsLoggedAsAWarningNamingTheFault_WithoutCredentials()
     {
