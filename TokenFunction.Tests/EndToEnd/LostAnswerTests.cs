@@ -92,17 +92,9 @@ public sealed class LostAnswerTests : EndToEndTest
         var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
         var code = await Clients.IssueCodeAsync(client.ClientId);
         var grantId = GrantKeys.ForCode(code.Code);
-        var committed = false;
 
-        Duende.IdentityModel.Client.TokenResponse failed;
-        // The redemption reaches storage and commits; from then on every answer about the grant is lost.
-        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsMergeIn(TableNames.Grants, grantId) && (committed = true)))
-        {
-            failed = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
-        }
+        await LosingTheMergesAnswerAsync(grantId, () => CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code));
 
-        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
-        Assert.That(committed, Is.True, "the redemption reached storage");
         Assert.That((await GrantTable.RootAsync(grantId)).ContainsKey(nameof(AuthorizationCodeEntity.RedemptionId)), Is.True, "and committed");
 
         var retried = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, code);
@@ -134,17 +126,8 @@ public sealed class LostAnswerTests : EndToEndTest
     {
         var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
         var first = await RedeemAsync(client, await Clients.IssueCodeAsync(client.ClientId));
-        var grantId = GrantTable.GrantOf(first.RefreshToken!);
-        var committed = false;
 
-        Duende.IdentityModel.Client.TokenResponse failed;
-        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsMergeIn(TableNames.Grants, grantId) && (committed = true)))
-        {
-            failed = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
-        }
-
-        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
-        Assert.That(committed, Is.True, "the rotation reached storage");
+        await LosingTheMergesAnswerAsync(GrantTable.GrantOf(first.RefreshToken!), () => CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!));
 
         var retried = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
 
@@ -162,19 +145,11 @@ public sealed class LostAnswerTests : EndToEndTest
         var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
         var first = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
         Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
-        var grantId = GrantTable.GrantOf(first.RefreshToken!);
         var before = proxy.Forwarded.Count;
-        var committed = false;
 
-        Duende.IdentityModel.Client.TokenResponse failed;
-        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsMergeIn(TableNames.Grants, grantId) && (committed = true)))
-        {
-            failed = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
-        }
+        await LosingTheMergesAnswerAsync(GrantTable.GrantOf(first.RefreshToken!), () => CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!));
 
-        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
-        Assert.That(committed, Is.True, "the rotation reached storage");
-        Assert.That(proxy.Forwarded.Skip(before).First(r => r.Touches(TableNames.Grants)).IsMergeIn(TableNames.Grants, grantId), Is.True,
+        Assert.That(proxy.Forwarded.Skip(before).First(r => r.Touches(TableNames.Grants)).IsMergeIn(TableNames.Grants, GrantTable.GrantOf(first.RefreshToken!)), Is.True,
             "the first storage request of the refresh was the Merge: no read before it");
 
         var retried = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);
@@ -218,6 +193,23 @@ public sealed class LostAnswerTests : EndToEndTest
         await JwtValidation.ValidateAsync(Http, Host.JwksUri, retried.AccessToken!, ServiceHost.Issuer, ServiceHost.Audience);
         var refreshed = await CodeRedemption.RefreshAsync(Http, Host.TokenEndpoint, client, retried.RefreshToken!);
         Assert.That(refreshed.IsError, Is.False, "the refresh token the retry returned works: " + refreshed.Raw);
+    }
+
+    /// <summary>
+    /// A token request to the proxied host whose write (the Merge of the grant's root: a redemption or a rotation)
+    /// reaches storage and commits, while its answer and every later answer about grants is lost: a 503.
+    /// </summary>
+    private async Task LosingTheMergesAnswerAsync(string grantId, Func<Task<Duende.IdentityModel.Client.TokenResponse>> request)
+    {
+        var committed = false;
+        Duende.IdentityModel.Client.TokenResponse failed;
+        using (proxy.LoseAnswers(r => committed ? r.Touches(TableNames.Grants) : r.IsMergeIn(TableNames.Grants, grantId) && (committed = true)))
+        {
+            failed = await request();
+        }
+
+        await OAuthAssert.ErrorAsync(failed.HttpResponse!, HttpStatusCode.ServiceUnavailable, OAuthErrorCodes.TemporarilyUnavailable);
+        Assert.That(committed, Is.True, "the write reached storage");
     }
 
     private async Task AssertRotatedOnceAsync(RegisteredClient client, string presented, Duende.IdentityModel.Client.TokenResponse retried)
