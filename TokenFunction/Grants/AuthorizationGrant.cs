@@ -65,6 +65,22 @@ public sealed record AuthorizationGrant
 
     public bool IsRedeemed => RedemptionId is not null;
 
+    /// <summary>
+    /// The grant as the redemption by <paramref name="redemptionId"/> leaves it, with the grant's first refresh token when
+    /// <paramref name="firstRefreshToken"/> is given; the version is the store's to set.
+    /// </summary>
+    public AuthorizationGrant Redeemed(string redemptionId, DateTimeOffset redeemedAt, FirstRefreshToken? firstRefreshToken) =>
+        firstRefreshToken is null
+            ? this with { RedemptionId = redemptionId, RedeemedAt = redeemedAt }
+            : this with
+            {
+                RedemptionId = redemptionId,
+                RedeemedAt = redeemedAt,
+                GrantExpiresAt = firstRefreshToken.GrantExpiresAt,
+                RefreshExpiresAt = firstRefreshToken.Token.ExpiresAt,
+                SealedRefreshToken = firstRefreshToken.SealedForRetry,
+            };
+
     public bool IsRevoked => RevokedAt is not null;
 
     /// <summary>

@@ -121,15 +121,7 @@ public sealed partial class AuthorizationCodeStore(TokenTables tables, TimeProvi
                 if (firstRefreshToken is not null && ifMatch == etag && merged.Headers.ETag is { } written)
                 {
                     tables.WrittenRoots.Wrote(
-                        grant with
-                        {
-                            RedemptionId = redemptionId,
-                            RedeemedAt = redeemedAt,
-                            GrantExpiresAt = firstRefreshToken.GrantExpiresAt,
-                            RefreshExpiresAt = firstRefreshToken.Token.ExpiresAt,
-                            SealedRefreshToken = firstRefreshToken.SealedForRetry,
-                            Version = TableVersions.ToToken(written),
-                        },
+                        grant.Redeemed(redemptionId, redeemedAt, firstRefreshToken) with { Version = TableVersions.ToToken(written) },
                         firstRefreshToken.Token with { Version = RootRefreshTokens.Version(0, written) });
                 }
 

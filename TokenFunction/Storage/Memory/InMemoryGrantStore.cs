@@ -64,24 +64,12 @@ public sealed class InMemoryGrantStore(TimeProvider time) : ICodeRedemptionStore
                 return new RedeemResult(RedeemOutcome.AlreadyRedeemed, current);
             }
 
-            var redeemed = current with
-            {
-                RedemptionId = Guid.NewGuid().ToString("N"),
-                RedeemedAt = time.GetUtcNow(),
-                Version = NextVersion(),
-            };
             if (firstRefreshToken is not null)
             {
-                redeemed = redeemed with
-                {
-                    GrantExpiresAt = firstRefreshToken.GrantExpiresAt,
-                    RefreshExpiresAt = firstRefreshToken.Token.ExpiresAt,
-                    SealedRefreshToken = firstRefreshToken.SealedForRetry,
-                };
                 _tokens.Add((grant.GrantId, firstRefreshToken.Token.Key), firstRefreshToken.Token with { Version = NextVersion() });
             }
 
-            _grants[grant.GrantId] = redeemed;
+            _grants[grant.GrantId] = current.Redeemed(Guid.NewGuid().ToString("N"), time.GetUtcNow(), firstRefreshToken) with { Version = NextVersion() };
             return new RedeemResult(RedeemOutcome.Redeemed);
         }
     }
