@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using TokenFunction.Functions;
@@ -25,6 +27,13 @@ public static class LocalHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // The slim builder's console provider is replaced by one that does not wake a thread per entry.
+        foreach (var console in builder.Services.Where(service => service.ServiceType == typeof(ILoggerProvider) && service.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
+        {
+            builder.Services.Remove(console);
+        }
+
+        builder.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
         configure?.Invoke(builder);
         builder.Services.AddSocketCompletionScheduling();
         builder.Services.AddTokenService(builder.Configuration);

@@ -76,10 +76,10 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
         var recorder = new Recorder();
         var countersBefore = await ReadCountersAsync().ConfigureAwait(false);
         var serverCpuBefore = ProcessStats.CpuMicroseconds(serverPid);
-        var serverWaitsBefore = ProcessStats.VoluntarySwitches(serverPid);
+        var serverWaits = new ThreadWaits(serverPid);
         var azuriteCpuBefore = azuritePid is { } a ? ProcessStats.CpuMicroseconds(a) : 0;
         var clock = Stopwatch.StartNew();
-        var sampler = new ResidentSampler(serverPid, TimeSpan.FromMilliseconds(250));
+        var sampler = new ResidentSampler(serverPid, TimeSpan.FromMilliseconds(250), serverWaits);
         await using (sampler.ConfigureAwait(false))
         {
             var next = -1;
@@ -95,7 +95,7 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
         }
 
         var serverCpu = ProcessStats.CpuMicroseconds(serverPid) - serverCpuBefore;
-        var serverWaits = ProcessStats.VoluntarySwitches(serverPid) - serverWaitsBefore;
+        var serverWaitCount = serverWaits.SinceStart();
         double? azuriteCpu = azuritePid is { } b ? ProcessStats.CpuMicroseconds(b) - azuriteCpuBefore : null;
         var countersAfter = await ReadCountersAsync().ConfigureAwait(false);
         var _latencies = recorder.SortedLatencies();
@@ -119,7 +119,7 @@ public sealed class PhaseRunner(string target, int serverPid, int? azuritePid, U
             PerToken(c => c.SequentialRounds),
             sampler.PeakMiB,
             ProcessStats.ResidentMiB(serverPid),
-            requests == 0 ? null : (double)serverWaits / requests,
+            requests == 0 ? null : (double)serverWaitCount / requests,
             countersBefore is null || countersAfter is null || requests == 0 ? null : RuntimeDelta(countersBefore.Runtime, countersAfter.Runtime, requests));
         if (print)
         {

@@ -22,34 +22,6 @@ public static class ProcessStats
         return (utime + stime) / TicksPerSecond * 1_000_000;
     }
 
-    /// <summary>
-    /// Times the process's threads blocked and were woken again (voluntary context switches, summed over the threads alive
-    /// now): each is a hand-off a request paid for, the cost that grows when a server waits on storage between requests.
-    /// </summary>
-    public static long VoluntarySwitches(int pid)
-    {
-        long total = 0;
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            try
-            {
-                foreach (var line in File.ReadLines(Path.Combine(task, "status")))
-                {
-                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
-                    {
-                        total += long.Parse(line["voluntary_ctxt_switches:".Length..].Trim(), CultureInfo.InvariantCulture);
-                    }
-                }
-            }
-            catch (IOException)
-            {
-                // The thread ended between the listing and the read.
-            }
-        }
-
-        return total;
-    }
-
     /// <summary>The resident set (VmRSS), which is what .NET calls the working set on Linux, in MiB; null once the process is gone.</summary>
     public static double? ResidentMiB(int pid)
     {
@@ -71,16 +43,18 @@ public static class ProcessStats
     }
 }
 
-/// <summary>Samples a process's resident set while a phase runs, for its peak.</summary>
+/// <summary>Samples a process's resident set while a phase runs, for its peak, and its threads' waits with it.</summary>
 public sealed class ResidentSampler : IAsyncDisposable
 {
     private readonly int _pid;
+    private readonly ThreadWaits? _waits;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sampling;
 
-    public ResidentSampler(int pid, TimeSpan interval)
+    public ResidentSampler(int pid, TimeSpan interval, ThreadWaits? waits = null)
     {
         _pid = pid;
+        _waits = waits;
         _sampling = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(interval);
@@ -111,6 +85,7 @@ public sealed class ResidentSampler : IAsyncDisposable
 
     private void Sample()
     {
+        _waits?.Sample();
         if (ProcessStats.ResidentMiB(_pid) is { } rss && rss > PeakMiB)
         {
             PeakMiB = rss;
