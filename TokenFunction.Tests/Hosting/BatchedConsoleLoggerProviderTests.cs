@@ -65,6 +65,20 @@ public sealed class BatchedConsoleLoggerProviderTests
     }
 
     [Test]
+    public void AnEntryLoggedAfterShutdown_IsWrittenAtOnce_NotLost()
+    {
+        var output = new CapturedOutput();
+        var provider = new BatchedConsoleLoggerProvider(output, Never);
+        var logger = provider.CreateLogger("TokenFunction.Audit");
+        provider.Dispose();
+
+        Write(logger, LogLevel.Information, "late entry");
+        Write(logger, LogLevel.Warning, "late warning");
+
+        Assert.That(output.Text, Does.Contain("info: TokenFunction.Audit[0]\n      late entry\n").And.Contain("late warning"));
+    }
+
+    [Test]
     public void PastTheQueueBound_EntriesAreDropped_AndTheDropIsWritten()
     {
         var output = new CapturedOutput();

@@ -29,6 +29,7 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider
     private readonly TimeSpan _interval;
     private readonly ConcurrentQueue<string> _queue = new();
     private readonly ManualResetEventSlim _wake = new();
+    private readonly Lock _outputGate = new();
     private readonly Thread _writer;
     private int _queued;
     private long _dropped;
@@ -74,9 +75,23 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider
         }
 
         _queue.Enqueue(entry);
+        if (_stopping)
+        {
+            // A log call racing the host's shutdown may come after the writer's last batch: it writes itself.
+            WriteQueued();
+            return;
+        }
+
         if (urgent)
         {
-            _wake.Set();
+            try
+            {
+                _wake.Set();
+            }
+            catch (ObjectDisposedException)
+            {
+                WriteQueued();
+            }
         }
     }
 
@@ -107,15 +122,21 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider
                 $"{dropped} log entries were dropped: more than {MaxQueued} waited to be written.", null));
         }
 
-        if (batch.Length == 0)
+        if (batch.Length > 0)
         {
-            return;
+            Write(batch.ToString());
         }
+    }
 
+    private void Write(string text)
+    {
         try
         {
-            _output.Write(Encoding.UTF8.GetBytes(batch.ToString()));
-            _output.Flush();
+            lock (_outputGate)
+            {
+                _output.Write(Encoding.UTF8.GetBytes(text));
+                _output.Flush();
+            }
         }
         catch (IOException)
         {
