@@ -145,11 +145,12 @@ public sealed class LostAnswerTests : EndToEndTest
         var client = await Clients.AddPublicAsync(grantTypes: TestClients.WithRefreshTokens);
         var first = await CodeRedemption.RedeemAsync(Http, proxied.TokenEndpoint, client, await Clients.IssueCodeAsync(client.ClientId));
         Assert.That(first.RefreshToken, Is.Not.Null, first.Raw);
+        var grantId = GrantTable.GrantOf(first.RefreshToken!);
         var before = proxy.Forwarded.Count;
 
-        await LosingTheMergesAnswerAsync(GrantTable.GrantOf(first.RefreshToken!), () => CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!));
+        await LosingTheMergesAnswerAsync(grantId, () => CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!));
 
-        Assert.That(proxy.Forwarded.Skip(before).First(r => r.Touches(TableNames.Grants)).IsMergeIn(TableNames.Grants, GrantTable.GrantOf(first.RefreshToken!)), Is.True,
+        Assert.That(proxy.Forwarded.Skip(before).First(r => r.Touches(TableNames.Grants)).IsMergeIn(TableNames.Grants, grantId), Is.True,
             "the first storage request of the refresh was the Merge: no read before it");
 
         var retried = await CodeRedemption.RefreshAsync(Http, proxied.TokenEndpoint, client, first.RefreshToken!);

@@ -8,10 +8,11 @@ namespace TokenFunction.Hosting;
 /// The local host's console log, in the platform's simple console format ("info: Category[id]", the message on the next
 /// lines, indented, then the exception). The platform's console provider wakes its writer thread for each entry and
 /// writes each entry with a system call of its own: at two entries per token that was 4 to 5 of a token's 12 thread
-/// waits, and this provider took 6 to 12% off the CPU of an exchange and a refresh (docs/performance.md, part 7). Here the request's thread formats its entry and queues it
-/// without waking anyone; the writer wakes every <see cref="Interval"/> and writes what has queued in one write. A
-/// warning or worse wakes it at once, and disposal (the host's shutdown) writes the rest, so only an abrupt end of the
-/// process loses entries: those of the last interval at most. Aliased "Console", so <c>Logging:Console:LogLevel</c>
+/// waits, and this provider took 6 to 12% off the CPU of an exchange and a refresh (docs/performance.md, part 7).
+/// Here the request's thread formats its entry and queues it without waking anyone; the writer wakes every
+/// <see cref="Interval"/> and writes what has queued in one write. A warning or worse wakes it at once, and disposal
+/// (the host's shutdown) writes the rest, so only an abrupt end of the process loses entries: those of the last
+/// interval at most. Aliased "Console", so <c>Logging:Console:LogLevel</c>
 /// settings apply to it as they did to the platform's.
 /// </summary>
 [ProviderAlias("Console")]

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using TokenFunction.Functions;
@@ -27,12 +26,8 @@ public static class LocalHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        // The slim builder's console provider is replaced by one that does not wake a thread per entry.
-        foreach (var console in builder.Services.Where(service => service.ServiceType == typeof(ILoggerProvider) && service.ImplementationType == typeof(ConsoleLoggerProvider)).ToList())
-        {
-            builder.Services.Remove(console);
-        }
-
+        // The slim builder's only provider is the console's: replaced by one that does not wake a thread per entry.
+        builder.Logging.ClearProviders();
         builder.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
         configure?.Invoke(builder);
         builder.Services.AddSocketCompletionScheduling();
