@@ -29,7 +29,9 @@ public sealed class BatchedConsoleLoggerProvider : ILoggerProvider
     private readonly Stream _output;
     private readonly TimeSpan _interval;
     private readonly ConcurrentQueue<string> _queue = new();
-    private readonly ManualResetEventSlim _wake = new();
+    // No spinning before the wait: the writer waits 100 ms at a time, and the default spin before each wait
+    // was some nine sched_yield calls per wake-up, each a context switch when another process wanted the CPU.
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 0);
     private readonly Lock _outputGate = new();
     private readonly Thread _writer;
     private int _queued;

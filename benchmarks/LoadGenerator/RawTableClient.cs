@@ -13,7 +13,8 @@ namespace LoadGenerator;
 /// so that Azurite does the same work for both), signed with SharedKey
 /// as the Table service documents it (VERB, Content-MD5, Content-Type, x-ms-date, canonicalized resource), for an
 /// account given by a connection string with AccountName, AccountKey and TableEndpoint (Azurite's). It measures what a
-/// leaner Table client could save per request; no retries, no telemetry, nothing the service could use as it is.
+/// leaner Table client could save per request; no retries, no telemetry, nothing the service could use as it is. Also the
+/// service's one request of an exchange, a conditional Merge (PATCH, If-Match), for <c>loadgen pair --operation merge</c>.
 /// </summary>
 public sealed class RawTableClient : IDisposable
 {
@@ -58,6 +59,26 @@ public sealed class RawTableClient : IDisposable
         if (replaced.StatusCode != HttpStatusCode.NoContent)
         {
             throw new HttpRequestException($"replace: {(int)replaced.StatusCode}");
+        }
+    }
+
+    /// <summary>Merges <c>RedemptionId</c> and <c>RedeemedAt</c> into the row under <paramref name="etag"/>; throws unless it succeeds.</summary>
+    public async Task MergeAsync(string partitionKey, string rowKey, string etag, string redemptionId, DateTimeOffset redeemedAt, CancellationToken cancellationToken)
+    {
+        var entity = new Uri($"{_table}(PartitionKey='{partitionKey}',RowKey='{rowKey}')");
+        using var merge = Signed(HttpMethod.Patch, entity, contentType: "application/json");
+        merge.Headers.IfMatch.Add(EntityTagHeaderValue.Parse(etag));
+        merge.Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        {
+            ["RedemptionId"] = redemptionId,
+            ["RedeemedAt@odata.type"] = "Edm.DateTime",
+            ["RedeemedAt"] = redeemedAt.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
+        }));
+        merge.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json");
+        using var merged = await _http.SendAsync(merge, cancellationToken).ConfigureAwait(false);
+        if (merged.StatusCode != HttpStatusCode.NoContent)
+        {
+            throw new HttpRequestException($"merge: {(int)merged.StatusCode}");
         }
     }
 
