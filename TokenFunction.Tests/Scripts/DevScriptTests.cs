@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using TokenFunction.Tests.Infrastructure;
 
@@ -6,15 +8,16 @@ namespace TokenFunction.Tests.Scripts;
 
 /// <summary>
 /// scripts/dev as a developer runs it: it starts the blob and queue emulators func start needs besides tables, it
-/// serves, and the curl it prints redeems a code for a valid JWT.
+/// serves, and the curl it prints redeems a code for a valid JWT; it refuses a port that another server would answer on.
 /// </summary>
 public sealed class DevScriptTests
 {
     [Test]
     public async Task DevScript_StartsBlobAndQueueEmulatorsAndPrintsACurlThatReturnsAJwtValidAgainstTheJwks()
     {
-        var port = FreePort.Next();
-        var (blobPort, queuePort) = (FreePort.Next(), FreePort.Next());
+        // Three different ports: were the service's the same as an emulator's, the emulator would answer the curl.
+        var ports = FreePort.Distinct(3);
+        var (port, blobPort, queuePort) = (ports[0], ports[1], ports[2]);
         var environment = new Dictionary<string, string?>
         {
             ["TOKEN_DEV_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -34,6 +37,7 @@ public sealed class DevScriptTests
             var result = await ProcessRunner.RunAsync("bash", ["-c", curl], new Dictionary<string, string?>(), TimeSpan.FromMinutes(1));
 
             Assert.That(result.ExitCode, Is.EqualTo(0), result.StandardError);
+            Assert.That(result.StandardOutput, Does.StartWith("{"), $"{curl}\nanswered: {result.StandardOutput}");
             using var body = JsonDocument.Parse(result.StandardOutput);
             var token = body.RootElement.GetProperty("access_token").GetString()!;
             using var http = new HttpClient();
@@ -51,6 +55,33 @@ public sealed class DevScriptTests
             await dev.WaitForExitAsync();
             File.Delete(environment["Signing__LocalKeyPath"]!);
         }
+    }
+
+    [Test]
+    public async Task DevScript_RefusesAServicePortInUseInsteadOfPrintingACurlThatAnotherServerWouldAnswer()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await ProcessRunner.RunAsync("bash", [RepositoryRoot.Combine("scripts", "dev")],
+            new Dictionary<string, string?> { ["TOKEN_DEV_PORT"] = port }, TimeSpan.FromMinutes(1));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.StandardOutput);
+        Assert.That(result.StandardError, Does.Contain($"Port {port} is in use"));
+        Assert.That(result.StandardOutput, Does.Not.Contain("curl "));
+    }
+
+    [Test]
+    public async Task DevScript_RefusesAServicePortThatIsAnEmulatorsPort()
+    {
+        var port = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var result = await ProcessRunner.RunAsync("bash", [RepositoryRoot.Combine("scripts", "dev")],
+            new Dictionary<string, string?> { ["TOKEN_DEV_PORT"] = port, ["AZURITE_BLOB_PORT"] = port }, TimeSpan.FromMinutes(1));
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.StandardOutput);
+        Assert.That(result.StandardError, Does.Contain($"TOKEN_DEV_PORT ({port}) is an emulator's port"));
     }
 
     private static async Task<string> ServerOfAsync(HttpClient http, int port)
