@@ -6,12 +6,7 @@ namespace TokenFunction.Tests.Infrastructure;
 public static class FreePort
 {
     /// <summary>A loopback port nobody listens on right now.</summary>
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Next() => Distinct(1)[0];
 
     /// <summary>
     /// Loopback ports nobody listens on right now, all different: each is held while the next is taken, since

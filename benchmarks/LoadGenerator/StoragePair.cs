@@ -49,23 +49,22 @@ public static class StoragePair
                 "raw" => new RawTableClient(options.Required("connection-string"), table.Name),
                 var other => throw new ArgumentException($"--client must be sdk or raw, not {other}"),
             };
-            async Task PairAsync(TableEntity target, CancellationToken cancellationToken)
+            async Task MergeAsync(TableEntity target, CancellationToken cancellationToken)
             {
-                if (merge)
+                var redeemedAt = DateTimeOffset.UtcNow;
+                var redemptionId = Guid.NewGuid().ToString("N");
+                if (raw is not null)
                 {
-                    var redeemedAt = DateTimeOffset.UtcNow;
-                    var redemptionId = Guid.NewGuid().ToString("N");
-                    if (raw is not null)
-                    {
-                        await raw.MergeAsync(target.PartitionKey, target.RowKey, target.ETag.ToString("H"), redemptionId, redeemedAt, cancellationToken).ConfigureAwait(false);
-                        return;
-                    }
-
-                    var update = new TableEntity(target.PartitionKey, target.RowKey) { ["RedemptionId"] = redemptionId, ["RedeemedAt"] = redeemedAt };
-                    await table.UpdateEntityAsync(update, target.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                    await raw.MergeAsync(target.PartitionKey, target.RowKey, target.ETag.ToString("H"), redemptionId, redeemedAt, cancellationToken).ConfigureAwait(false);
                     return;
                 }
 
+                var update = new TableEntity(target.PartitionKey, target.RowKey) { ["RedemptionId"] = redemptionId, ["RedeemedAt"] = redeemedAt };
+                await table.UpdateEntityAsync(update, target.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            }
+
+            async Task PairAsync(TableEntity target, CancellationToken cancellationToken)
+            {
                 if (raw is not null)
                 {
                     await raw.ReadThenReplaceAsync(target.PartitionKey, target.RowKey, cancellationToken).ConfigureAwait(false);
@@ -77,8 +76,9 @@ public static class StoragePair
                 await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             }
 
+            Func<TableEntity, CancellationToken, Task> operation = merge ? MergeAsync : PairAsync;
             await Parallel.ForEachAsync(rows[pairs..], new ParallelOptions { MaxDegreeOfParallelism = concurrency },
-                async (row, cancel) => await PairAsync(row, cancel).ConfigureAwait(false)).ConfigureAwait(false);
+                async (row, cancel) => await operation(row, cancel).ConfigureAwait(false)).ConfigureAwait(false);
 
             var runner = new PhaseRunner("bare", Environment.ProcessId, azuritePid, counters: null, concurrency);
             var result = await runner.RunAsync("Azurite read+update", pairs, async (i, recorder) =>
@@ -87,7 +87,7 @@ public static class StoragePair
                 string? error = null;
                 try
                 {
-                    await PairAsync(rows[i], CancellationToken.None).ConfigureAwait(false);
+                    await operation(rows[i], CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is RequestFailedException or HttpRequestException)
                 {
