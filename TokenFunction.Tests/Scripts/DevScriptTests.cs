@@ -57,10 +57,11 @@ public sealed class DevScriptTests
         }
     }
 
-    [Test]
-    public async Task DevScript_RefusesAServicePortInUseInsteadOfPrintingACurlThatAnotherServerWouldAnswer()
+    [TestCase("127.0.0.1")]
+    [TestCase("::1")]
+    public async Task DevScript_RefusesAServicePortInUseOnEitherLoopbackInsteadOfPrintingACurlThatAnotherServerWouldAnswer(string loopback)
     {
-        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        using var occupant = new TcpListener(IPAddress.Parse(loopback), 0);
         occupant.Start();
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -68,6 +68,17 @@ public static class Report
             runtime.ForEach(Console.WriteLine);
         }
 
+        if (options.Optional("ours-memory") is { } memoryFiles)
+        {
+            var memory = Files(memoryFiles).Select(Read<RunResult>).ToList();
+            if (memory.Count != peer.Count)
+            {
+                throw new ArgumentException("--ours-memory needs one file per round");
+            }
+
+            ReportInMemory(memory, peer);
+        }
+
         // Each round's pair ran against that round's Azurite, right after ours' run: that run is its comparison.
         var shares = ours.Zip(pairs, (run, pair) => run.Phases[0].RequestsPerSecond / pair.RequestsPerSecond * 100).ToList();
         Console.WriteLine(Invariant(
@@ -93,6 +104,22 @@ public static class Report
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Ours with the grants in memory (the bench host's BENCH_STORE=memory), against the same round's peer: the service's
+    /// own work on the peer's terms, without the storage request per token that its in-memory store does not make.
+    /// </summary>
+    private static void ReportInMemory(List<RunResult> memory, List<RunResult> peer)
+    {
+        Console.WriteLine("ours with the grants in memory (no storage request per token, as the peer's in-memory store; the same host, handlers, signing and log):");
+        for (var phase = 0; phase < memory[0].Phases.Count; phase++)
+        {
+            var m = memory.Select(run => run.Phases[phase]).ToList();
+            var ratios = m.Zip(peer.Select(run => run.Phases[phase]), (a, b) => a.ServerCpuUsPerToken / b.ServerCpuUsPerToken).ToList();
+            Console.WriteLine(Invariant(
+                $"   {m[0].Name,-24} {Median(m, r => r.RequestsPerSecond),6:F0} req/s  p50 {Median(m, r => r.P50Ms),5:F1} ms  p99 {Median(m, r => r.P99Ms),5:F1} ms  CPU {Median(m, r => r.ServerCpuUsPerToken),5:F0} us/token  storage {Median(m, r => r.StorageRequestsPerToken ?? double.NaN):F2} req/token  CPU ours/peer {Median(ratios, r => r):F2} (rounds {string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})"));
+        }
     }
 
     private static string Peaks(List<RunResult> runs) =>

@@ -3,12 +3,15 @@
 # the profilers cost CPU themselves, so take the figures per token from scripts/bench, and the shares from here.
 #
 # The same set-up as scripts/bench (Azurite in memory, the bench host, Release, a local key: PROFILE_ALG, RS256), then:
-#   1. a warm-up on all three flows (1000 code exchanges, 400 refreshes, 400 client_credentials), not profiled;
-#   2. code exchanges only (PROFILE_CODES, 4000), during which
-#      - perf samples the host for 30 s at 999 Hz with frame-pointer stacks (the runtime writes a perf map of jitted
+#   1. a warm-up on all three flows (4000 code exchanges, 2000 refreshes, 2000 client_credentials, as scripts/bench's), not
+#      profiled, so that the JIT's tier-up is over;
+#   2. code exchanges only (PROFILE_CODES, 12000: enough to last through the windows below at 300 a second; Azurite slows
+#      down as its table grows, so more is not always longer; it warns when the exchanges ran out before the last window
+#      closed, whose figures then include idle time), during which
+#      - perf samples the host for 20 s at 999 Hz with frame-pointer stacks (the runtime writes a perf map of jitted
 #        code: DOTNET_PerfMapEnabled=1; DOTNET_EnableWriteXorExecute=0 so that perf can match code addresses to it),
-#      - dotnet-trace samples allocations for 15 s (gc-verbose: an event about every 100 KB, with type and stack),
-#      - perf samples 8 s more with DWARF stacks (to see which system calls and OpenSSL entry points the time is in),
+#      - dotnet-trace samples allocations for 10 s (gc-verbose: an event about every 100 KB, with type and stack),
+#      - perf samples 5 s more with DWARF stacks (to see which system calls and OpenSSL entry points the time is in),
 #      - dotnet-counters records the runtime's counters every 5 s (allocation rate, GC, JIT, CPU) throughout.
 # Then it prints perf_areas.py's grouping, the system calls, and AllocationSites' allocation report.
 # Needs perf (apt-get install linux-perf) and root or perf_event_paranoid <= 1; installs dotnet-trace and dotnet-counters
@@ -19,7 +22,7 @@ cd "$root"
 out="${PROFILE_OUT:-$(mktemp -d)}"
 mkdir -p "$out"
 alg=${PROFILE_ALG:-RS256}
-codes=${PROFILE_CODES:-4000}
+codes=${PROFILE_CODES:-12000}
 command -v perf >/dev/null || { echo "perf is needed (apt-get install linux-perf)" >&2; exit 2; }
 [ -x .tools/dotnet-trace ] || dotnet tool install --tool-path .tools dotnet-trace >/dev/null
 [ -x .tools/dotnet-counters ] || dotnet tool install --tool-path .tools dotnet-counters >/dev/null
@@ -49,7 +52,7 @@ redirect_uri=https://bench.example/callback
 secret="$(tokenctl client add --id "$client_id" --generate-secret --redirect-uri "$redirect_uri" --scope api \
   --grant authorization_code --grant refresh_token --grant client_credentials)"
 issue() { tokenctl code issue --client "$client_id" --redirect-uri "$redirect_uri" --code-challenge "$challenge" --subject bench-user --scope api --lifetime 600 --count "$1"; }
-issue 1100 >"$out/warm-codes.txt"
+issue 4100 >"$out/warm-codes.txt"
 issue "$codes" >"$out/codes.txt"
 
 port=$(free_port)
@@ -66,14 +69,15 @@ run=(--token-endpoint "http://127.0.0.1:$port/api/v1/oauth/token" --client-id "$
 .tools/dotnet-counters collect -p "$host" --counters System.Runtime --format csv --refresh-interval 5 -o "$out/counters.csv" >/dev/null 2>&1 &
 counters=$!
 echo "== warm-up (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-loadgen run --name warm "${run[@]}" --codes "$out/warm-codes.txt" --warmup 1000 --refreshes 400 --client-credentials 400 --out "$out/warm.json" >/dev/null
+loadgen run --name warm "${run[@]}" --codes "$out/warm-codes.txt" --warmup 4000 --refreshes 2000 --client-credentials 2000 --out "$out/warm.json" >/dev/null
 echo "== code exchanges, profiled (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 loadgen run --name ours "${run[@]}" --codes "$out/codes.txt" --warmup 1 --refreshes 4 --client-credentials 1 --out "$out/run.json" >"$out/run.log" &
 load=$!
 sleep 3
-perf record -F 999 -g -p "$host" -o "$out/perf.data" -- sleep 30 2>/dev/null
-.tools/dotnet-trace collect -p "$host" --profile gc-verbose --duration 00:00:00:15 -o "$out/allocations.nettrace" >/dev/null
-perf record -F 499 --call-graph dwarf -p "$host" -o "$out/perf-dwarf.data" -- sleep 8 2>/dev/null
+perf record -F 999 -g -p "$host" -o "$out/perf.data" -- sleep 20 2>/dev/null
+.tools/dotnet-trace collect -p "$host" --profile gc-verbose --duration 00:00:00:10 -o "$out/allocations.nettrace" >/dev/null
+perf record -F 499 --call-graph dwarf -p "$host" -o "$out/perf-dwarf.data" -- sleep 5 2>/dev/null
+kill -0 "$load" 2>/dev/null || echo "warning: the exchanges ran out before the last window closed; its figures include idle time (raise PROFILE_CODES)"
 wait "$load" || true
 kill -INT "$counters" 2>/dev/null || true
 head -1 "$out/run.log"
@@ -86,7 +90,8 @@ mv "/tmp/perf-$host.map" "$out/" 2>/dev/null || true
 python3 benchmarks/profile/perf_areas.py "$out/perf.txt"
 echo
 echo "== system calls in kernel samples (DWARF window)"
-grep -o '__x64_sys_[a-z_0-9]*' "$out/perf-dwarf.txt" | sort | uniq -c | sort -rn | head -8
+# None when the window saw no load (grep finds nothing then): not a reason to stop before the allocation report.
+{ grep -o '__x64_sys_[a-z_0-9]*' "$out/perf-dwarf.txt" || true; } | sort | uniq -c | sort -rn | head -8
 echo
 dotnet benchmarks/profile/AllocationSites/bin/Release/net10.0/AllocationSites.dll "$out/allocations.nettrace"
 echo
