@@ -105,8 +105,7 @@ public static partial class Cli
         var port = args.OptionalInt("--port") ?? 8080;
         args.EnsureAllUsed();
         // Disposed at the end: disposal flushes the telemetry exporters and writes the console log's last batch.
-        var app = LocalHost.Build([], builder => builder.WebHost.UseUrls($"http://localhost:{port}"));
-        await using var disposing = app.ConfigureAwait(false);
+        await using var app = LocalHost.Build([], builder => builder.WebHost.UseUrls($"http://localhost:{port}"));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
